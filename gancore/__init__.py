@@ -1,0 +1,27 @@
+"""gancore: the small PyTorch package behind the book *Taming GANs*."""
+
+from . import data, losses, metrics, models, penalties, plot, techniques, utils
+from .config import TrainConfig
+from .gan import GAN
+from .trainer import History, Trainer
+from .utils import get_device, seed_everything
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "GAN",
+    "History",
+    "TrainConfig",
+    "Trainer",
+    "data",
+    "get_device",
+    "losses",
+    "metrics",
+    "models",
+    "penalties",
+    "plot",
+    "seed_everything",
+    "techniques",
+    "utils",
+    "__version__",
+]

@@ -1,0 +1,217 @@
+"""Generators and discriminators: MLPs for toy data, DCGAN-style convnets for images."""
+
+from __future__ import annotations
+
+
+from collections.abc import Callable
+from functools import partial
+
+import torch
+from torch import nn
+
+__all__ = [
+    "MLPGenerator",
+    "MLPDiscriminator",
+    "DCGANGenerator",
+    "DCGANDiscriminator",
+    "batch_norm",
+    "layer_norm",
+    "count_parameters",
+]
+
+ModuleFactory = Callable[[], nn.Module]
+NormFactory = Callable[[int], nn.Module]
+
+
+def batch_norm(channels: int) -> nn.Module:
+    """Batch normalization over a ``(N, channels, H, W)`` feature map."""
+    return nn.BatchNorm2d(channels)
+
+
+def layer_norm(channels: int) -> nn.Module:
+    """Layer normalization over each sample's whole ``(channels, H, W)`` feature map.
+
+    ``GroupNorm`` with one group normalizes over (C, H, W) like ``LayerNorm`` would, but
+    without fixing H and W at construction.
+    """
+    return nn.GroupNorm(1, channels)
+
+
+def _positive_int(name: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{name} must be a positive int, got {value!r}")
+    return value
+
+
+def _mlp(in_dim: int, out_dim: int, width: int, depth: int, activation: ModuleFactory,
+         dropout: float = 0.0) -> nn.Sequential:
+    layers: list[nn.Module] = []
+    dim = in_dim
+    for _ in range(depth):
+        layers += [nn.Linear(dim, width), activation()]
+        if dropout > 0:
+            layers.append(nn.Dropout(dropout))
+        dim = width
+    layers.append(nn.Linear(dim, out_dim))
+    return nn.Sequential(*layers)
+
+
+class MLPGenerator(nn.Module):
+    """A fully connected generator ``z (N, latent_dim) -> x (N, out_dim)`` with a linear output.
+
+    Args:
+        latent_dim: Size of ``z``.
+        out_dim: Size of each sample (2 for the toy mixtures).
+        width: Units per hidden layer.
+        depth: Number of hidden layers.
+        activation: A factory for the hidden nonlinearity, e.g. ``nn.ReLU``.
+    """
+
+    def __init__(self, latent_dim: int, out_dim: int, width: int = 128, depth: int = 2,
+                 activation: ModuleFactory = nn.ReLU) -> None:
+        super().__init__()
+        self.latent_dim = _positive_int("latent_dim", latent_dim)
+        self.out_dim = _positive_int("out_dim", out_dim)
+        self.net = _mlp(latent_dim, out_dim, _positive_int("width", width),
+                        _positive_int("depth", depth), activation)
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        if z.ndim != 2 or z.shape[1] != self.latent_dim:
+            raise ValueError(f"z must have shape (N, {self.latent_dim}), got {tuple(z.shape)}")
+        return self.net(z)  # (N, out_dim)
+
+
+class MLPDiscriminator(nn.Module):
+    """A fully connected discriminator returning logits of shape ``(N,)``.
+
+    Inputs of shape ``(N, ...)`` are flattened, so it also takes small images.
+
+    Args:
+        in_dim: Number of features per sample after flattening.
+        width: Units per hidden layer.
+        depth: Number of hidden layers.
+        activation: A factory for the hidden nonlinearity (default LeakyReLU(0.2)).
+        dropout: Dropout probability after each hidden layer (0 disables it).
+    """
+
+    def __init__(self, in_dim: int, width: int = 128, depth: int = 2,
+                 activation: ModuleFactory = partial(nn.LeakyReLU, 0.2),
+                 dropout: float = 0.0) -> None:
+        super().__init__()
+        if not 0.0 <= dropout < 1.0:
+            raise ValueError(f"dropout must be in [0, 1), got {dropout!r}")
+        self.in_dim = _positive_int("in_dim", in_dim)
+        self.net = _mlp(in_dim, 1, _positive_int("width", width),
+                        _positive_int("depth", depth), activation, dropout)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = x.flatten(1)  # (N, in_dim)
+        if x.shape[1] != self.in_dim:
+            raise ValueError(f"expected {self.in_dim} features per sample, got {x.shape[1]}")
+        return self.net(x).squeeze(1)  # (N,)
+
+
+def _pyramid(image_size: int) -> tuple[int, int]:
+    """Split ``image_size`` into ``base * 2**levels`` with a small base (3 to 7)."""
+    _positive_int("image_size", image_size)
+    base, levels = image_size, 0
+    while base % 2 == 0 and base > 7:
+        base //= 2
+        levels += 1
+    if not 3 <= base <= 7 or levels < 1:
+        raise ValueError(
+            f"image_size must be a small base (3..7) times a power of two, e.g. 28 or 32; "
+            f"got {image_size}"
+        )
+    return base, levels
+
+
+class DCGANGenerator(nn.Module):
+    """A DCGAN generator (Radford et al. 2016) for square images of any size ``base * 2**k``.
+
+    ``z`` is projected to a ``base x base`` map and doubled ``k`` times by stride-2 transposed
+    convolutions with batch norm and ReLU; the output is ``tanh``, in ``[-1, 1]``.
+    28 = 7 * 2**2 (MNIST), 32 = 4 * 2**3 (CIFAR-sized, Stacked MNIST).
+
+    Args:
+        latent_dim: Size of ``z``.
+        channels: Output image channels (1 for MNIST, 3 for Stacked MNIST).
+        image_size: Output height and width.
+        width: Channels of the last hidden map; earlier maps have 2x, 4x, ... as many.
+    """
+
+    def __init__(self, latent_dim: int, channels: int = 1, image_size: int = 28,
+                 width: int = 64) -> None:
+        super().__init__()
+        self.latent_dim = _positive_int("latent_dim", latent_dim)
+        self.channels = _positive_int("channels", channels)
+        self.image_size = image_size
+        base, levels = _pyramid(image_size)
+        width = _positive_int("width", width)
+        c = width * 2 ** (levels - 1)
+        self.base, self.start_channels = base, c
+        self.project = nn.Sequential(
+            nn.Linear(latent_dim, c * base * base, bias=False),
+            nn.Unflatten(1, (c, base, base)),
+            nn.BatchNorm2d(c),
+            nn.ReLU(),
+        )
+        blocks: list[nn.Module] = []
+        for _ in range(levels - 1):
+            blocks += [nn.ConvTranspose2d(c, c // 2, 4, 2, 1, bias=False), nn.BatchNorm2d(c // 2),
+                       nn.ReLU()]
+            c //= 2
+        blocks += [nn.ConvTranspose2d(c, channels, 4, 2, 1), nn.Tanh()]
+        self.net = nn.Sequential(*blocks)
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        if z.ndim != 2 or z.shape[1] != self.latent_dim:
+            raise ValueError(f"z must have shape (N, {self.latent_dim}), got {tuple(z.shape)}")
+        return self.net(self.project(z))  # (N, C, H, W)
+
+
+class DCGANDiscriminator(nn.Module):
+    """A DCGAN discriminator: stride-2 convolutions with LeakyReLU(0.2), then a linear logit.
+
+    Args:
+        channels: Input image channels.
+        image_size: Input height and width (``base * 2**k``, as for the generator).
+        width: Channels of the first convolution; each later one doubles them.
+        norm: A factory ``channels -> nn.Module`` applied after every convolution but the
+            first (``batch_norm``, ``layer_norm``), or ``None`` for no normalization.
+    """
+
+    def __init__(self, channels: int = 1, image_size: int = 28, width: int = 64,
+                 norm: NormFactory | None = None) -> None:
+        super().__init__()
+        self.channels = _positive_int("channels", channels)
+        self.image_size = image_size
+        base, levels = _pyramid(image_size)
+        width = _positive_int("width", width)
+        if norm is not None and not callable(norm):
+            raise TypeError(f"norm must be a callable channels -> nn.Module or None, got {norm!r}")
+        layers: list[nn.Module] = []
+        c_in, c_out = channels, width
+        for level in range(levels):
+            layers.append(nn.Conv2d(c_in, c_out, 4, 2, 1, bias=norm is None or level == 0))
+            if norm is not None and level > 0:
+                layers.append(norm(c_out))
+            layers.append(nn.LeakyReLU(0.2))
+            c_in, c_out = c_out, c_out * 2
+        layers += [nn.Flatten(), nn.Linear(c_in * base * base, 1)]
+        self.net = nn.Sequential(*layers)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.ndim != 4 or x.shape[1] != self.channels or x.shape[-1] != self.image_size:
+            raise ValueError(
+                f"x must have shape (N, {self.channels}, {self.image_size}, {self.image_size}), "
+                f"got {tuple(x.shape)}"
+            )
+        return self.net(x).squeeze(1)  # (N,)
+
+
+def count_parameters(module: nn.Module) -> int:
+    """Number of trainable parameters of ``module``."""
+    return sum(p.numel() for p in module.parameters() if p.requires_grad)
+
+

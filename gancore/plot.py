@@ -1,0 +1,260 @@
+"""Plots for the book (matplotlib only); each function takes ``ax=None`` and returns its Axes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+from matplotlib.axes import Axes
+from torch import nn
+
+from .data import GaussianMixture
+
+__all__ = [
+    "samples",
+    "density",
+    "histogram",
+    "decision_surface",
+    "curves",
+    "image_grid",
+    "animate",
+]
+
+REAL_COLOR = "#1f77b4"
+FAKE_COLOR = "#d62728"
+
+
+def _axes(ax: Axes | None, size: tuple[float, float] = (4.0, 4.0)) -> Axes:
+    return plt.subplots(figsize=size)[1] if ax is None else ax
+
+
+def _numpy(x: torch.Tensor | np.ndarray) -> np.ndarray:
+    return x.detach().cpu().numpy() if isinstance(x, torch.Tensor) else np.asarray(x)
+
+
+def _extent(mixture: GaussianMixture | None, points: np.ndarray | None,
+            margin: float = 1.0) -> tuple[float, float, float, float]:
+    ref = _numpy(mixture.centers) if mixture is not None else points
+    lo, hi = ref.min(axis=0) - margin, ref.max(axis=0) + margin
+    return float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1])
+
+
+def samples(fake: torch.Tensor, mixture: GaussianMixture | None = None,
+            real: torch.Tensor | None = None, ax: Axes | None = None,
+            title: str | None = None, size: float = 2.0) -> Axes:
+    """Scatter generated 2-D points over real ones and the mixture's centers.
+
+    Args:
+        fake: Generated points ``(N, 2)``.
+        mixture: The target mixture; its centers are drawn as black crosses and set the view.
+        real: Real points ``(M, 2)`` drawn underneath, if given.
+        ax: Axes to draw on (a new figure when ``None``).
+        title: Axes title.
+        size: Marker size.
+    """
+    ax = _axes(ax)
+    fake_np = _numpy(fake)
+    if real is not None:
+        r = _numpy(real)
+        ax.scatter(r[:, 0], r[:, 1], s=size, c=REAL_COLOR, alpha=0.3, label="real", linewidths=0)
+    ax.scatter(fake_np[:, 0], fake_np[:, 1], s=size, c=FAKE_COLOR, alpha=0.5, label="generated",
+               linewidths=0)
+    if mixture is not None:
+        c = _numpy(mixture.centers)
+        ax.scatter(c[:, 0], c[:, 1], marker="x", c="k", s=25, label="centers")
+    x0, x1, y0, y1 = _extent(mixture, fake_np)
+    ax.set(xlim=(x0, x1), ylim=(y0, y1), aspect="equal", title=title)
+    return ax
+
+
+def density(x: torch.Tensor, mixture: GaussianMixture | None = None, ax: Axes | None = None,
+            bins: int = 100, title: str | None = None) -> Axes:
+    """A 2-D histogram of points (log colour scale), the usual "heat map" of a generator.
+
+    Args:
+        x: Points ``(N, 2)``.
+        mixture: Sets the view to the mixture's centers plus a margin, if given.
+        ax: Axes to draw on.
+        bins: Bins per axis.
+        title: Axes title.
+    """
+    ax = _axes(ax)
+    pts = _numpy(x)
+    x0, x1, y0, y1 = _extent(mixture, pts)
+    ax.hist2d(pts[:, 0], pts[:, 1], bins=bins, range=[[x0, x1], [y0, y1]], cmap="magma",
+              norm="log", cmin=1)
+    ax.set(xlim=(x0, x1), ylim=(y0, y1), aspect="equal", title=title, facecolor="black")
+    return ax
+
+
+def histogram(fake: torch.Tensor, real: torch.Tensor | None = None, ax: Axes | None = None,
+              bins: int = 60, range_: tuple[float, float] | None = None,
+              title: str | None = None) -> Axes:
+    """Histograms of 1-D samples ``(N,)`` or ``(N, 1)``: generated over real.
+
+    Args:
+        fake: Generated values.
+        real: Real values, drawn as an outline.
+        ax: Axes to draw on.
+        bins: Number of bins.
+        range_: Histogram range; from the data when ``None``.
+        title: Axes title.
+    """
+    ax = _axes(ax, (5.0, 3.0))
+    f = _numpy(fake).ravel()
+    both = f if real is None else np.concatenate([f, _numpy(real).ravel()])
+    range_ = (float(both.min()), float(both.max())) if range_ is None else range_
+    if real is not None:
+        ax.hist(_numpy(real).ravel(), bins=bins, range=range_, density=True, histtype="step",
+                color=REAL_COLOR, lw=1.5, label="real")
+    ax.hist(f, bins=bins, range=range_, density=True, color=FAKE_COLOR, alpha=0.6,
+            label="generated")
+    ax.set(title=title, ylabel="density")
+    ax.legend(frameon=False, fontsize="small")
+    return ax
+
+
+@torch.no_grad()
+def decision_surface(D: nn.Module, extent: Sequence[float] = (-3, 3, -3, 3),
+                     ax: Axes | None = None, resolution: int = 150, probability: bool = True,
+                     real: torch.Tensor | None = None, fake: torch.Tensor | None = None,
+                     title: str | None = None) -> Axes:
+    """D's output over a 2-D square: ``sigmoid(logit)`` (or the raw logit), with samples on top.
+
+    Args:
+        D: A discriminator on 2-D inputs (logits ``(N,)``).
+        extent: ``(xmin, xmax, ymin, ymax)``.
+        ax: Axes to draw on.
+        resolution: Grid points per axis.
+        probability: Show ``sigmoid(D(x))`` in [0, 1]; else the logit.
+        real: Real points to overlay.
+        fake: Generated points to overlay.
+        title: Axes title.
+    """
+    ax = _axes(ax)
+    x0, x1, y0, y1 = extent
+    device = next(D.parameters()).device
+    xs, ys = torch.linspace(x0, x1, resolution), torch.linspace(y0, y1, resolution)
+    gx, gy = torch.meshgrid(xs, ys, indexing="xy")
+    pts = torch.stack([gx.flatten(), gy.flatten()], dim=1).to(device)  # (R*R, 2)
+    was_training = D.training
+    D.eval()
+    out = D(pts)
+    D.train(was_training)
+    out = (torch.sigmoid(out) if probability else out).reshape(resolution, resolution).cpu()
+    kwargs = {"vmin": 0.0, "vmax": 1.0} if probability else {}
+    image = ax.imshow(out.numpy(), origin="lower", extent=(x0, x1, y0, y1), cmap="RdBu",
+                      aspect="equal", **kwargs)
+    plt.colorbar(image, ax=ax, fraction=0.046, pad=0.04,
+                 label="D(x) = P(real)" if probability else "logit")
+    for pts_, color in ((real, REAL_COLOR), (fake, FAKE_COLOR)):
+        if pts_ is not None:
+            p = _numpy(pts_)
+            ax.scatter(p[:, 0], p[:, 1], s=2, c=color, edgecolors="none")
+    ax.set(xlim=(x0, x1), ylim=(y0, y1), title=title)
+    return ax
+
+
+def curves(history: object, keys: Sequence[str] = ("d_real", "d_fake"), ax: Axes | None = None,
+           smooth: int = 1, title: str | None = None) -> Axes:
+    """Training curves from a :class:`~gancore.trainer.History` (or any mapping of arrays).
+
+    Args:
+        history: ``history[key]`` gives a 1-D array per step.
+        keys: Which curves to draw.
+        ax: Axes to draw on.
+        smooth: Width of a moving average (1 draws the raw curve).
+        title: Axes title.
+    """
+    if isinstance(smooth, bool) or not isinstance(smooth, int) or smooth < 1:
+        raise ValueError(f"smooth must be a positive int, got {smooth!r}")
+    ax = _axes(ax, (5.0, 3.0))
+    for key in keys:
+        y = np.asarray(history[key], dtype=float)
+        if smooth > 1 and len(y) >= smooth:
+            y = np.convolve(y, np.ones(smooth) / smooth, mode="valid")
+        ax.plot(np.arange(len(y)) + (smooth - 1), y, label=key, lw=1)
+    ax.set(xlabel="generator step", title=title)
+    ax.legend(frameon=False, fontsize="small")
+    return ax
+
+
+def image_grid(images: torch.Tensor, nrow: int = 8, ax: Axes | None = None,
+               title: str | None = None) -> Axes:
+    """Show images in ``[-1, 1]``, shape ``(N, C, H, W)`` with C = 1 or 3, as one grid.
+
+    Args:
+        images: The images.
+        nrow: Images per row.
+        ax: Axes to draw on.
+        title: Axes title.
+    """
+    if not isinstance(images, torch.Tensor) or images.ndim != 4 or images.shape[1] not in (1, 3):
+        raise ValueError(
+            f"images must be a tensor (N, C, H, W) with C in (1, 3), got "
+            f"{getattr(images, 'shape', type(images).__name__)}"
+        )
+    n, c, h, w = images.shape
+    ncol = min(nrow, n)
+    rows = -(-n // ncol)
+    canvas = torch.ones(c, rows * (h + 2) + 2, ncol * (w + 2) + 2, dtype=torch.float32)
+    imgs = (images.detach().float().cpu().clamp(-1, 1) + 1) / 2  # (N, C, H, W) in [0, 1]
+    for i in range(n):
+        r, q = divmod(i, ncol)
+        canvas[:, 2 + r * (h + 2):2 + r * (h + 2) + h, 2 + q * (w + 2):2 + q * (w + 2) + w] = imgs[i]
+    ax = _axes(ax, (0.5 * ncol, 0.5 * rows))
+    shown = canvas[0].numpy() if c == 1 else canvas.permute(1, 2, 0).numpy()
+    ax.imshow(shown, cmap="gray" if c == 1 else None, vmin=0, vmax=1, interpolation="nearest")
+    ax.set(title=title, xticks=[], yticks=[])
+    return ax
+
+
+def animate(snapshots: Sequence[tuple[int, torch.Tensor]], mixture: GaussianMixture | None = None,
+            size: float = 3.0, dpi: int = 60, interval: int = 250, max_frames: int = 30):
+    """An HTML/JavaScript animation of 2-D snapshots ``(step, points)`` from a Trainer.
+
+    Frames are sub-sampled to at most ``max_frames`` and drawn small, so the embedded
+    animation stays well under a megabyte in a notebook and in the rendered book.
+
+    Args:
+        snapshots: ``trainer.snapshots``.
+        mixture: Draws its centers and fixes the view.
+        size: Figure side in inches.
+        dpi: Resolution of each frame.
+        interval: Milliseconds per frame.
+        max_frames: Upper bound on the number of frames.
+
+    Returns:
+        An ``IPython.display.HTML`` object that displays the animation.
+    """
+    from IPython.display import HTML
+    from matplotlib.animation import FuncAnimation
+
+    if not snapshots:
+        raise ValueError("snapshots is empty; train with TrainConfig(sample_every=...)")
+    chosen = list(snapshots)[:: max(1, -(-len(snapshots) // max_frames))]
+    if chosen[-1] is not snapshots[-1]:
+        chosen.append(snapshots[-1])
+    fig, ax = plt.subplots(figsize=(size, size), dpi=dpi)
+    first = _numpy(chosen[0][1])
+    scatter = ax.scatter(first[:, 0], first[:, 1], s=2, c=FAKE_COLOR, alpha=0.5, linewidths=0)
+    if mixture is not None:
+        c = _numpy(mixture.centers)
+        ax.scatter(c[:, 0], c[:, 1], marker="x", c="k", s=20)
+    x0, x1, y0, y1 = _extent(mixture, np.concatenate([_numpy(x) for _, x in chosen]))
+    ax.set(xlim=(x0, x1), ylim=(y0, y1), aspect="equal", xticks=[], yticks=[])
+    label = ax.set_title("")
+    fig.tight_layout()
+
+    def draw(i: int) -> tuple:
+        step, pts = chosen[i]
+        scatter.set_offsets(_numpy(pts))
+        label.set_text(f"step {step}")
+        return scatter, label
+
+    anim = FuncAnimation(fig, draw, frames=len(chosen), interval=interval, blit=False)
+    html = HTML(anim.to_jshtml(default_mode="once"))
+    plt.close(fig)
+    return html
