@@ -23,8 +23,7 @@ class GaussianMixture:
         weights: ``(K,)`` float32 tensor summing to one.
     """
 
-    def __init__(self, centers: torch.Tensor, std: float,
-                 weights: torch.Tensor | None = None) -> None:
+    def __init__(self, centers: torch.Tensor, std: float, weights: torch.Tensor | None = None) -> None:
         centers = torch.as_tensor(centers, dtype=torch.float32)
         if centers.ndim != 2 or centers.shape[0] < 1:
             raise ValueError(f"centers must have shape (K, dim), got {tuple(centers.shape)}")
@@ -49,8 +48,9 @@ class GaussianMixture:
         """Dimension of each sample."""
         return self.centers.shape[1]
 
-    def sample(self, n: int, generator: torch.Generator | None = None,
-               return_labels: bool = False) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
+    def sample(
+        self, n: int, generator: torch.Generator | None = None, return_labels: bool = False
+    ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
         """Draw ``n`` samples (from torch's global generator unless one is given).
 
         Args:

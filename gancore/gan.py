@@ -27,8 +27,7 @@ class GAN(nn.Module):
         super().__init__()
         if not isinstance(G, nn.Module) or not isinstance(D, nn.Module):
             raise TypeError(
-                f"G and D must be torch.nn.Module instances, got {type(G).__name__} "
-                f"and {type(D).__name__}"
+                f"G and D must be torch.nn.Module instances, got {type(G).__name__} and {type(D).__name__}"
             )
         if isinstance(latent_dim, bool) or not isinstance(latent_dim, int) or latent_dim < 1:
             raise ValueError(f"latent_dim must be a positive int, got {latent_dim!r}")

@@ -47,8 +47,7 @@ def kl_to_uniform(counts: torch.Tensor) -> float:
     return float((p * (p * counts.numel()).log()).sum())
 
 
-def mode_coverage(samples: torch.Tensor, mixture: GaussianMixture,
-                  threshold: float = 3.0) -> Coverage:
+def mode_coverage(samples: torch.Tensor, mixture: GaussianMixture, threshold: float = 3.0) -> Coverage:
     """Modes covered, high-quality fraction and KL, by the VEEGAN / PacGAN protocol.
 
     A sample is *high quality* (HQ) when it lies within ``threshold`` standard deviations

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from collections.abc import Callable
 from functools import partial
 
@@ -17,10 +16,13 @@ __all__ = [
     "batch_norm",
     "layer_norm",
     "count_parameters",
+    "leaky_relu",
 ]
 
 ModuleFactory = Callable[[], nn.Module]
 NormFactory = Callable[[int], nn.Module]
+
+leaky_relu = partial(nn.LeakyReLU, 0.2)  # the DCGAN discriminator's activation
 
 
 def batch_norm(channels: int) -> nn.Module:
@@ -43,8 +45,9 @@ def _positive_int(name: str, value: object) -> int:
     return value
 
 
-def _mlp(in_dim: int, out_dim: int, width: int, depth: int, activation: ModuleFactory,
-         dropout: float = 0.0) -> nn.Sequential:
+def _mlp(
+    in_dim: int, out_dim: int, width: int, depth: int, activation: ModuleFactory, dropout: float = 0.0
+) -> nn.Sequential:
     layers: list[nn.Module] = []
     dim = in_dim
     for _ in range(depth):
@@ -67,13 +70,20 @@ class MLPGenerator(nn.Module):
         activation: A factory for the hidden nonlinearity, e.g. ``nn.ReLU``.
     """
 
-    def __init__(self, latent_dim: int, out_dim: int, width: int = 128, depth: int = 2,
-                 activation: ModuleFactory = nn.ReLU) -> None:
+    def __init__(
+        self,
+        latent_dim: int,
+        out_dim: int,
+        width: int = 128,
+        depth: int = 2,
+        activation: ModuleFactory = nn.ReLU,
+    ) -> None:
         super().__init__()
         self.latent_dim = _positive_int("latent_dim", latent_dim)
         self.out_dim = _positive_int("out_dim", out_dim)
-        self.net = _mlp(latent_dim, out_dim, _positive_int("width", width),
-                        _positive_int("depth", depth), activation)
+        self.net = _mlp(
+            latent_dim, out_dim, _positive_int("width", width), _positive_int("depth", depth), activation
+        )
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         if z.ndim != 2 or z.shape[1] != self.latent_dim:
@@ -94,15 +104,21 @@ class MLPDiscriminator(nn.Module):
         dropout: Dropout probability after each hidden layer (0 disables it).
     """
 
-    def __init__(self, in_dim: int, width: int = 128, depth: int = 2,
-                 activation: ModuleFactory = partial(nn.LeakyReLU, 0.2),
-                 dropout: float = 0.0) -> None:
+    def __init__(
+        self,
+        in_dim: int,
+        width: int = 128,
+        depth: int = 2,
+        activation: ModuleFactory = leaky_relu,
+        dropout: float = 0.0,
+    ) -> None:
         super().__init__()
         if not 0.0 <= dropout < 1.0:
             raise ValueError(f"dropout must be in [0, 1), got {dropout!r}")
         self.in_dim = _positive_int("in_dim", in_dim)
-        self.net = _mlp(in_dim, 1, _positive_int("width", width),
-                        _positive_int("depth", depth), activation, dropout)
+        self.net = _mlp(
+            in_dim, 1, _positive_int("width", width), _positive_int("depth", depth), activation, dropout
+        )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = x.flatten(1)  # (N, in_dim)
@@ -120,8 +136,7 @@ def _pyramid(image_size: int) -> tuple[int, int]:
         levels += 1
     if not 3 <= base <= 7 or levels < 1:
         raise ValueError(
-            f"image_size must be a small base (3..7) times a power of two, e.g. 28 or 32; "
-            f"got {image_size}"
+            f"image_size must be a small base (3..7) times a power of two, e.g. 28 or 32; got {image_size}"
         )
     return base, levels
 
@@ -140,8 +155,7 @@ class DCGANGenerator(nn.Module):
         width: Channels of the last hidden map; earlier maps have 2x, 4x, ... as many.
     """
 
-    def __init__(self, latent_dim: int, channels: int = 1, image_size: int = 28,
-                 width: int = 64) -> None:
+    def __init__(self, latent_dim: int, channels: int = 1, image_size: int = 28, width: int = 64) -> None:
         super().__init__()
         self.latent_dim = _positive_int("latent_dim", latent_dim)
         self.channels = _positive_int("channels", channels)
@@ -158,8 +172,7 @@ class DCGANGenerator(nn.Module):
         )
         blocks: list[nn.Module] = []
         for _ in range(levels - 1):
-            blocks += [nn.ConvTranspose2d(c, c // 2, 4, 2, 1, bias=False), nn.BatchNorm2d(c // 2),
-                       nn.ReLU()]
+            blocks += [nn.ConvTranspose2d(c, c // 2, 4, 2, 1, bias=False), nn.BatchNorm2d(c // 2), nn.ReLU()]
             c //= 2
         blocks += [nn.ConvTranspose2d(c, channels, 4, 2, 1), nn.Tanh()]
         self.net = nn.Sequential(*blocks)
@@ -181,8 +194,9 @@ class DCGANDiscriminator(nn.Module):
             first (``batch_norm``, ``layer_norm``), or ``None`` for no normalization.
     """
 
-    def __init__(self, channels: int = 1, image_size: int = 28, width: int = 64,
-                 norm: NormFactory | None = None) -> None:
+    def __init__(
+        self, channels: int = 1, image_size: int = 28, width: int = 64, norm: NormFactory | None = None
+    ) -> None:
         super().__init__()
         self.channels = _positive_int("channels", channels)
         self.image_size = image_size
@@ -213,5 +227,3 @@ class DCGANDiscriminator(nn.Module):
 def count_parameters(module: nn.Module) -> int:
     """Number of trainable parameters of ``module``."""
     return sum(p.numel() for p in module.parameters() if p.requires_grad)
-
-

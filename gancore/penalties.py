@@ -50,8 +50,7 @@ def gradient_penalty(
     """
     if x_real.shape != x_fake.shape:
         raise ValueError(
-            f"x_real and x_fake must have the same shape, got {tuple(x_real.shape)} "
-            f"and {tuple(x_fake.shape)}"
+            f"x_real and x_fake must have the same shape, got {tuple(x_real.shape)} and {tuple(x_fake.shape)}"
         )
     eps_shape = (x_real.shape[0],) + (1,) * (x_real.ndim - 1)
     eps = torch.rand(eps_shape, device=x_real.device, dtype=x_real.dtype)

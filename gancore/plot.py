@@ -34,16 +34,22 @@ def _numpy(x: torch.Tensor | np.ndarray) -> np.ndarray:
     return x.detach().cpu().numpy() if isinstance(x, torch.Tensor) else np.asarray(x)
 
 
-def _extent(mixture: GaussianMixture | None, points: np.ndarray | None,
-            margin: float = 1.0) -> tuple[float, float, float, float]:
+def _extent(
+    mixture: GaussianMixture | None, points: np.ndarray | None, margin: float = 1.0
+) -> tuple[float, float, float, float]:
     ref = _numpy(mixture.centers) if mixture is not None else points
     lo, hi = ref.min(axis=0) - margin, ref.max(axis=0) + margin
     return float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1])
 
 
-def samples(fake: torch.Tensor, mixture: GaussianMixture | None = None,
-            real: torch.Tensor | None = None, ax: Axes | None = None,
-            title: str | None = None, size: float = 2.0) -> Axes:
+def samples(
+    fake: torch.Tensor,
+    mixture: GaussianMixture | None = None,
+    real: torch.Tensor | None = None,
+    ax: Axes | None = None,
+    title: str | None = None,
+    size: float = 2.0,
+) -> Axes:
     """Scatter generated 2-D points over real ones and the mixture's centers.
 
     Args:
@@ -59,8 +65,7 @@ def samples(fake: torch.Tensor, mixture: GaussianMixture | None = None,
     if real is not None:
         r = _numpy(real)
         ax.scatter(r[:, 0], r[:, 1], s=size, c=REAL_COLOR, alpha=0.3, label="real", linewidths=0)
-    ax.scatter(fake_np[:, 0], fake_np[:, 1], s=size, c=FAKE_COLOR, alpha=0.5, label="generated",
-               linewidths=0)
+    ax.scatter(fake_np[:, 0], fake_np[:, 1], s=size, c=FAKE_COLOR, alpha=0.5, label="generated", linewidths=0)
     if mixture is not None:
         c = _numpy(mixture.centers)
         ax.scatter(c[:, 0], c[:, 1], marker="x", c="k", s=25, label="centers")
@@ -69,8 +74,13 @@ def samples(fake: torch.Tensor, mixture: GaussianMixture | None = None,
     return ax
 
 
-def density(x: torch.Tensor, mixture: GaussianMixture | None = None, ax: Axes | None = None,
-            bins: int = 100, title: str | None = None) -> Axes:
+def density(
+    x: torch.Tensor,
+    mixture: GaussianMixture | None = None,
+    ax: Axes | None = None,
+    bins: int = 100,
+    title: str | None = None,
+) -> Axes:
     """A 2-D histogram of points (log colour scale), the usual "heat map" of a generator.
 
     Args:
@@ -83,15 +93,19 @@ def density(x: torch.Tensor, mixture: GaussianMixture | None = None, ax: Axes | 
     ax = _axes(ax)
     pts = _numpy(x)
     x0, x1, y0, y1 = _extent(mixture, pts)
-    ax.hist2d(pts[:, 0], pts[:, 1], bins=bins, range=[[x0, x1], [y0, y1]], cmap="magma",
-              norm="log", cmin=1)
+    ax.hist2d(pts[:, 0], pts[:, 1], bins=bins, range=[[x0, x1], [y0, y1]], cmap="magma", norm="log", cmin=1)
     ax.set(xlim=(x0, x1), ylim=(y0, y1), aspect="equal", title=title, facecolor="black")
     return ax
 
 
-def histogram(fake: torch.Tensor, real: torch.Tensor | None = None, ax: Axes | None = None,
-              bins: int = 60, range_: tuple[float, float] | None = None,
-              title: str | None = None) -> Axes:
+def histogram(
+    fake: torch.Tensor,
+    real: torch.Tensor | None = None,
+    ax: Axes | None = None,
+    bins: int = 60,
+    range_: tuple[float, float] | None = None,
+    title: str | None = None,
+) -> Axes:
     """Histograms of 1-D samples ``(N,)`` or ``(N, 1)``: generated over real.
 
     Args:
@@ -107,20 +121,33 @@ def histogram(fake: torch.Tensor, real: torch.Tensor | None = None, ax: Axes | N
     both = f if real is None else np.concatenate([f, _numpy(real).ravel()])
     range_ = (float(both.min()), float(both.max())) if range_ is None else range_
     if real is not None:
-        ax.hist(_numpy(real).ravel(), bins=bins, range=range_, density=True, histtype="step",
-                color=REAL_COLOR, lw=1.5, label="real")
-    ax.hist(f, bins=bins, range=range_, density=True, color=FAKE_COLOR, alpha=0.6,
-            label="generated")
+        ax.hist(
+            _numpy(real).ravel(),
+            bins=bins,
+            range=range_,
+            density=True,
+            histtype="step",
+            color=REAL_COLOR,
+            lw=1.5,
+            label="real",
+        )
+    ax.hist(f, bins=bins, range=range_, density=True, color=FAKE_COLOR, alpha=0.6, label="generated")
     ax.set(title=title, ylabel="density")
     ax.legend(frameon=False, fontsize="small")
     return ax
 
 
 @torch.no_grad()
-def decision_surface(D: nn.Module, extent: Sequence[float] = (-3, 3, -3, 3),
-                     ax: Axes | None = None, resolution: int = 150, probability: bool = True,
-                     real: torch.Tensor | None = None, fake: torch.Tensor | None = None,
-                     title: str | None = None) -> Axes:
+def decision_surface(
+    D: nn.Module,
+    extent: Sequence[float] = (-3, 3, -3, 3),
+    ax: Axes | None = None,
+    resolution: int = 150,
+    probability: bool = True,
+    real: torch.Tensor | None = None,
+    fake: torch.Tensor | None = None,
+    title: str | None = None,
+) -> Axes:
     """D's output over a 2-D square: ``sigmoid(logit)`` (or the raw logit), with samples on top.
 
     Args:
@@ -145,10 +172,10 @@ def decision_surface(D: nn.Module, extent: Sequence[float] = (-3, 3, -3, 3),
     D.train(was_training)
     out = (torch.sigmoid(out) if probability else out).reshape(resolution, resolution).cpu()
     kwargs = {"vmin": 0.0, "vmax": 1.0} if probability else {}
-    image = ax.imshow(out.numpy(), origin="lower", extent=(x0, x1, y0, y1), cmap="RdBu",
-                      aspect="equal", **kwargs)
-    plt.colorbar(image, ax=ax, fraction=0.046, pad=0.04,
-                 label="D(x) = P(real)" if probability else "logit")
+    image = ax.imshow(
+        out.numpy(), origin="lower", extent=(x0, x1, y0, y1), cmap="RdBu", aspect="equal", **kwargs
+    )
+    plt.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label="D(x) = P(real)" if probability else "logit")
     for pts_, color in ((real, REAL_COLOR), (fake, FAKE_COLOR)):
         if pts_ is not None:
             p = _numpy(pts_)
@@ -157,8 +184,13 @@ def decision_surface(D: nn.Module, extent: Sequence[float] = (-3, 3, -3, 3),
     return ax
 
 
-def curves(history: object, keys: Sequence[str] = ("d_real", "d_fake"), ax: Axes | None = None,
-           smooth: int = 1, title: str | None = None) -> Axes:
+def curves(
+    history: object,
+    keys: Sequence[str] = ("d_real", "d_fake"),
+    ax: Axes | None = None,
+    smooth: int = 1,
+    title: str | None = None,
+) -> Axes:
     """Training curves from a :class:`~gancore.trainer.History` (or any mapping of arrays).
 
     Args:
@@ -181,8 +213,7 @@ def curves(history: object, keys: Sequence[str] = ("d_real", "d_fake"), ax: Axes
     return ax
 
 
-def image_grid(images: torch.Tensor, nrow: int = 8, ax: Axes | None = None,
-               title: str | None = None) -> Axes:
+def image_grid(images: torch.Tensor, nrow: int = 8, ax: Axes | None = None, title: str | None = None) -> Axes:
     """Show images in ``[-1, 1]``, shape ``(N, C, H, W)`` with C = 1 or 3, as one grid.
 
     Args:
@@ -203,7 +234,7 @@ def image_grid(images: torch.Tensor, nrow: int = 8, ax: Axes | None = None,
     imgs = (images.detach().float().cpu().clamp(-1, 1) + 1) / 2  # (N, C, H, W) in [0, 1]
     for i in range(n):
         r, q = divmod(i, ncol)
-        canvas[:, 2 + r * (h + 2):2 + r * (h + 2) + h, 2 + q * (w + 2):2 + q * (w + 2) + w] = imgs[i]
+        canvas[:, 2 + r * (h + 2) : 2 + r * (h + 2) + h, 2 + q * (w + 2) : 2 + q * (w + 2) + w] = imgs[i]
     ax = _axes(ax, (0.5 * ncol, 0.5 * rows))
     shown = canvas[0].numpy() if c == 1 else canvas.permute(1, 2, 0).numpy()
     ax.imshow(shown, cmap="gray" if c == 1 else None, vmin=0, vmax=1, interpolation="nearest")
@@ -211,8 +242,14 @@ def image_grid(images: torch.Tensor, nrow: int = 8, ax: Axes | None = None,
     return ax
 
 
-def animate(snapshots: Sequence[tuple[int, torch.Tensor]], mixture: GaussianMixture | None = None,
-            size: float = 3.0, dpi: int = 60, interval: int = 250, max_frames: int = 30):
+def animate(
+    snapshots: Sequence[tuple[int, torch.Tensor]],
+    mixture: GaussianMixture | None = None,
+    size: float = 3.0,
+    dpi: int = 60,
+    interval: int = 250,
+    max_frames: int = 30,
+):
     """An HTML/JavaScript animation of 2-D snapshots ``(step, points)`` from a Trainer.
 
     Frames are sub-sampled to at most ``max_frames`` and drawn small, so the embedded

@@ -101,8 +101,9 @@ class Trainer:
         device: Where the networks and batches live.
     """
 
-    def __init__(self, gan: GAN, loss: GANLoss, config: TrainConfig | None = None,
-                 techniques: Sequence[Technique] = ()) -> None:
+    def __init__(
+        self, gan: GAN, loss: GANLoss, config: TrainConfig | None = None, techniques: Sequence[Technique] = ()
+    ) -> None:
         if not isinstance(gan, GAN):
             raise TypeError(f"gan must be a gancore.GAN, got {type(gan).__name__}")
         if not isinstance(loss, GANLoss):
@@ -148,9 +149,11 @@ class Trainer:
         if isinstance(data, DataLoader):
             return _cycle(data, device)
         if isinstance(data, Dataset):
+
             def from_dataset() -> torch.Tensor:
                 idx = torch.randint(len(data), (n,)).tolist()
                 return torch.stack([_first(data[i]) for i in idx]).to(device)
+
             return from_dataset
         raise TypeError(
             "data must be a GaussianMixture, a Tensor (N, ...), a Dataset or a DataLoader, "
@@ -240,16 +243,29 @@ class Trainer:
         self.gan.train()
         as_prob = torch.sigmoid if self.loss.probabilistic else (lambda t: t)
         try:
-            with tqdm(total=self.config.steps, initial=self.step, disable=not self.config.progress,
-                      desc="training", leave=False) as bar:
+            with tqdm(
+                total=self.config.steps,
+                initial=self.step,
+                disable=not self.config.progress,
+                desc="training",
+                leave=False,
+            ) as bar:
                 while self.step < stop:
                     for _ in range(self.config.n_critic):
                         loss_d, d_real, d_fake, grad_norm_d = self._d_step()
                     loss_g, grad_norm_g = self._g_step()
-                    self.history.append(torch.stack([
-                        loss_d, loss_g, as_prob(d_real).mean(), as_prob(d_fake).mean(),
-                        grad_norm_d, grad_norm_g,
-                    ]))
+                    self.history.append(
+                        torch.stack(
+                            [
+                                loss_d,
+                                loss_g,
+                                as_prob(d_real).mean(),
+                                as_prob(d_fake).mean(),
+                                grad_norm_d,
+                                grad_norm_g,
+                            ]
+                        )
+                    )
                     self.step += 1
                     if every is not None and self.step % every == 0:
                         self._snapshot()

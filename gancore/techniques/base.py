@@ -47,13 +47,13 @@ class Technique:
         """Transform every input of D (real or fake, D step or G step)."""
         return x
 
-    def d_loss(self, loss_d: torch.Tensor, d_real: torch.Tensor, d_fake: torch.Tensor,
-               loss: GANLoss) -> torch.Tensor:
+    def d_loss(
+        self, loss_d: torch.Tensor, d_real: torch.Tensor, d_fake: torch.Tensor, loss: GANLoss
+    ) -> torch.Tensor:
         """Return the D loss, possibly replacing the loss pair's own ``loss_d``."""
         return loss_d
 
-    def d_penalty(self, D: nn.Module, x_real: torch.Tensor,
-                  x_fake: torch.Tensor) -> torch.Tensor | None:
+    def d_penalty(self, D: nn.Module, x_real: torch.Tensor, x_fake: torch.Tensor) -> torch.Tensor | None:
         """An extra term added to the D loss (already weighted), or ``None``."""
         return None
 
