@@ -1,0 +1,219 @@
+"""The Trainer: smoke runs, determinism, exact resume, data kinds, hooks, errors."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+import torch
+from torch.utils.data import DataLoader, Dataset, TensorDataset
+
+import gancore as gc
+
+CFG = gc.TrainConfig(steps=24, batch_size=32, progress=False, sample_every=8, sample_size=50)
+
+
+def make_trainer(gan, techniques=(), **overrides):
+    cfg = gc.TrainConfig(**{**CFG.__dict__, **overrides})
+    return gc.Trainer(copy.deepcopy(gan), gc.losses.nonsaturating, cfg, techniques=techniques)
+
+
+def weights(gan):
+    return torch.cat([p.detach().flatten() for p in gan.parameters()])
+
+
+def test_smoke_run_records_history_and_snapshots(tiny_gan, ring):
+    trainer = make_trainer(tiny_gan)
+    history = trainer.fit(ring)
+    assert len(history) == trainer.step == 24
+    for key in history.keys:
+        assert history[key].shape == (24,) and np.isfinite(history[key]).all()
+    assert ((history["d_real"] > 0) & (history["d_real"] < 1)).all()  # probabilities
+    assert [s for s, _ in trainer.snapshots] == [0, 8, 16, 24]
+    assert trainer.snapshots[0][1].shape == (50, 2)
+    assert (history["grad_norm_d"] > 0).all() and (history["grad_norm_g"] > 0).all()
+
+
+def test_wasserstein_history_is_raw_logits(tiny_gan, ring):
+    trainer = gc.Trainer(copy.deepcopy(tiny_gan), gc.losses.wasserstein, CFG)
+    history = trainer.fit(ring)
+    # L_D = E[D(fake)] - E[D(real)], and the history logs the two means as raw logits
+    assert np.allclose(history["loss_d"], history["d_fake"] - history["d_real"], atol=1e-6)
+
+
+def test_n_critic_counts_discriminator_updates(tiny_gan, ring):
+    trainer = make_trainer(tiny_gan, n_critic=3, steps=5)
+    trainer.fit(ring)
+    d_steps = trainer.opt_d.state[next(iter(trainer.gan.D.parameters()))]["step"]
+    g_steps = trainer.opt_g.state[next(iter(trainer.gan.G.parameters()))]["step"]
+    assert (int(d_steps), int(g_steps)) == (15, 5)
+
+
+def test_deterministic_for_a_seed(tiny_gan, ring):
+    a, b = make_trainer(tiny_gan), make_trainer(tiny_gan)
+    a.fit(ring)
+    b.fit(ring)
+    assert torch.equal(weights(a.gan), weights(b.gan))
+    assert np.array_equal(a.history.table(), b.history.table())
+    c = make_trainer(tiny_gan, seed=1)
+    c.fit(ring)
+    assert not torch.equal(weights(a.gan), weights(c.gan))
+
+
+@pytest.mark.parametrize(
+    "techniques",
+    [(), (gc.techniques.InstanceNoise(0.1, anneal_steps=20), gc.techniques.ClipGradNorm(1.0))],
+    ids=["plain", "noise+clip"],
+)
+def test_resume_equals_uninterrupted(tiny_gan, ring, tmp_path, techniques):
+    straight = make_trainer(tiny_gan, copy.deepcopy(techniques))
+    straight.fit(ring)
+
+    first = make_trainer(tiny_gan, copy.deepcopy(techniques))
+    first.fit(ring, stop_at=10)
+    first.save(tmp_path / "run.pt")
+    torch.manual_seed(1234)  # whatever happens in between must not matter
+    resumed = make_trainer(tiny_gan, copy.deepcopy(techniques))
+    resumed.load(tmp_path / "run.pt")
+    assert resumed.step == 10
+    resumed.fit(ring)
+
+    assert torch.equal(weights(straight.gan), weights(resumed.gan))
+    assert np.array_equal(straight.history.table(), resumed.history.table())
+    assert [s for s, _ in straight.snapshots] == [s for s, _ in resumed.snapshots]
+    assert all(
+        torch.equal(a, b) for (_, a), (_, b) in zip(straight.snapshots, resumed.snapshots, strict=True)
+    )
+
+
+def test_load_rejects_a_trainer_built_differently(tiny_gan, ring, tmp_path):
+    trainer = make_trainer(tiny_gan, steps=2)
+    trainer.fit(ring)
+    trainer.save(tmp_path / "run.pt")
+    other = make_trainer(tiny_gan, (gc.techniques.ClipGradNorm(1.0),))
+    with pytest.raises(ValueError, match="techniques"):
+        other.load(tmp_path / "run.pt")
+
+
+class ListDataset(Dataset):
+    def __init__(self, x):
+        self.x = x
+
+    def __len__(self):
+        return len(self.x)
+
+    def __getitem__(self, i):
+        return self.x[i], 0
+
+
+@pytest.mark.parametrize(
+    "wrap",
+    [lambda x: x, TensorDataset, ListDataset, lambda x: DataLoader(TensorDataset(x), batch_size=32)],
+    ids=["tensor", "tensor-dataset", "dataset", "dataloader"],
+)
+def test_every_data_kind(tiny_gan, ring, wrap):
+    trainer = make_trainer(tiny_gan, steps=6)
+    history = trainer.fit(wrap(ring.sample(100)))
+    assert len(history) == 6 and np.isfinite(history["loss_d"]).all()
+
+
+class Recorder(gc.techniques.Technique):
+    """Records the order in which the Trainer calls the hooks."""
+
+    def __init__(self):
+        self.calls = []
+
+    def setup(self, trainer):
+        self.calls.append("setup")
+
+    def d_input(self, x, step):
+        self.calls.append("d_input")
+        return x
+
+    def d_loss(self, loss_d, d_real, d_fake, loss):
+        self.calls.append("d_loss")
+        return loss_d
+
+    def d_penalty(self, D, x_real, x_fake):
+        self.calls.append("d_penalty")
+        return torch.zeros((), requires_grad=False)
+
+    def after_d_backward(self, D):
+        self.calls.append("after_d_backward")
+
+    def after_d_step(self, D):
+        self.calls.append("after_d_step")
+
+    def g_discriminator(self, trainer, D):
+        self.calls.append("g_discriminator")
+        assert trainer.real_batch().shape == (32, 2)
+        return D
+
+    def after_g_backward(self, G):
+        self.calls.append("after_g_backward")
+
+    def after_g_step(self, G):
+        self.calls.append("after_g_step")
+
+
+def test_hooks_are_called_in_protocol_order(tiny_gan, ring):
+    recorder = Recorder()
+    make_trainer(tiny_gan, (recorder,), steps=1, sample_every=None).fit(ring)
+    assert recorder.calls == [
+        "setup",
+        "d_input", "d_input", "d_loss", "d_penalty", "after_d_backward", "after_d_step",
+        "g_discriminator", "d_input", "after_g_backward", "after_g_step",
+    ]  # fmt: skip
+
+
+def test_bad_inputs_give_clear_errors(tiny_gan, ring):
+    with pytest.raises(TypeError, match="loss"):
+        gc.Trainer(tiny_gan, "nonsaturating", CFG)
+    with pytest.raises(TypeError, match="GAN"):
+        gc.Trainer(tiny_gan.G, gc.losses.minimax, CFG)
+    with pytest.raises(TypeError, match="Technique"):
+        gc.Trainer(tiny_gan, gc.losses.minimax, CFG, techniques=[lambda x: x])
+    with pytest.raises(TypeError, match="config"):
+        gc.Trainer(tiny_gan, gc.losses.minimax, {"steps": 3})
+    trainer = make_trainer(tiny_gan)
+    with pytest.raises(TypeError, match="data must be"):
+        trainer.fit([1, 2, 3])
+    with pytest.raises(ValueError, match="stop_at"):
+        trainer.fit(ring, stop_at=100)
+    with pytest.raises(RuntimeError, match="fit"):
+        trainer.real_batch()
+
+
+@pytest.mark.parametrize(
+    "field,value",
+    [("steps", 0), ("batch_size", -1), ("lr_g", 0.0), ("betas_d", (0.5, 1.0)), ("sample_every", 0),
+     ("seed", -3), ("n_critic", 1.5)],
+)  # fmt: skip
+def test_config_validation(field, value):
+    with pytest.raises(ValueError, match=field):
+        gc.TrainConfig(**{field: value})
+
+
+def test_config_is_frozen():
+    with pytest.raises(AttributeError):
+        gc.TrainConfig().steps = 3
+
+
+def test_device_auto_is_cpu_without_cuda():
+    if not torch.cuda.is_available():
+        assert gc.get_device("auto") == torch.device("cpu")
+        with pytest.raises(ValueError, match="CUDA"):
+            gc.get_device("cuda")
+
+
+@pytest.mark.cuda
+def test_trains_on_cuda(tiny_gan, ring):
+    trainer = gc.Trainer(
+        copy.deepcopy(tiny_gan), gc.losses.nonsaturating,
+        gc.TrainConfig(steps=5, batch_size=16, device="cuda", progress=False),
+        techniques=[gc.techniques.InstanceNoise(0.1), gc.techniques.ClipGradNorm(1.0)],
+    )  # fmt: skip
+    trainer.fit(ring)
+    assert trainer.gan.sample(4).device.type == "cuda"
+    assert np.isfinite(trainer.history["loss_g"]).all()
