@@ -1,0 +1,187 @@
+"""Benchmarks: what a comparison holds fixed (data, players, budget) and how it scores a run."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from functools import lru_cache
+from typing import Any
+
+import torch
+
+from . import data as gc_data
+from . import metrics as gc_metrics
+from .config import TrainConfig
+from .data import GaussianMixture
+from .gan import GAN
+from .models import DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator
+
+__all__ = ["Benchmark", "ToyBenchmark", "MNISTBenchmark", "RING", "GRID", "mnist"]
+
+
+class Benchmark:
+    """What a comparison holds fixed: data, models, default config and the score.
+
+    Subclasses implement the four methods. A benchmark is pickled to worker processes, so
+    it should hold settings, not loaded data; :meth:`data` builds (and may cache) the data.
+
+    Attributes:
+        name: A short label.
+        config: The default ``TrainConfig`` (``progress=False``, ``sample_every=None``).
+    """
+
+    name: str
+    config: TrainConfig
+
+    def data(self) -> Any:
+        """The training data, anything ``Trainer.fit`` accepts."""
+        raise NotImplementedError
+
+    def generator(self, **overrides: Any) -> torch.nn.Module:
+        """A fresh G; ``overrides`` replace the benchmark's keyword arguments."""
+        raise NotImplementedError
+
+    def discriminator(self, **overrides: Any) -> torch.nn.Module:
+        """A fresh D; ``overrides`` replace the benchmark's keyword arguments."""
+        raise NotImplementedError
+
+    def score(self, gan: GAN, data: Any, seed: int) -> dict[str, float]:
+        """The metrics of a trained ``gan``; ``seed`` fixes the evaluation latents."""
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.name!r}, steps={self.config.steps})"
+
+
+def _eval_latents(gan: GAN, n: int, seed: int) -> torch.Tensor:
+    z = torch.randn(n, gan.latent_dim, generator=torch.Generator().manual_seed(seed))
+    return z.to(gan.device)  # (n, latent_dim)
+
+
+class ToyBenchmark(Benchmark):
+    """A 2-D Gaussian mixture, MLP players, scored by mode coverage (VEEGAN, PacGAN).
+
+    Args:
+        name: A short label.
+        mixture: A ``GaussianMixture`` or a zero-argument function returning one.
+        config: The default training config.
+        latent_dim: Size of ``z``.
+        g_kwargs: Default ``MLPGenerator`` keyword arguments (``width``, ``depth``, ...).
+        d_kwargs: Default ``MLPDiscriminator`` keyword arguments.
+        n_samples: Samples scored by ``gc.metrics.mode_coverage`` (2,500 in the papers).
+    """
+
+    def __init__(
+        self,
+        name: str,
+        mixture: GaussianMixture | Callable[[], GaussianMixture],
+        config: TrainConfig,
+        latent_dim: int = 2,
+        g_kwargs: Mapping[str, Any] | None = None,
+        d_kwargs: Mapping[str, Any] | None = None,
+        n_samples: int = 2500,
+    ) -> None:
+        if not (isinstance(mixture, GaussianMixture) or callable(mixture)):
+            raise TypeError(f"mixture must be a GaussianMixture or a function returning one, got {mixture!r}")
+        if not isinstance(config, TrainConfig):
+            raise TypeError(f"config must be a TrainConfig, got {type(config).__name__}")
+        self.name, self.mixture, self.config = name, mixture, config
+        self.latent_dim, self.n_samples = latent_dim, n_samples
+        self.g_kwargs, self.d_kwargs = dict(g_kwargs or {}), dict(d_kwargs or {})
+
+    def data(self) -> GaussianMixture:
+        return self.mixture if isinstance(self.mixture, GaussianMixture) else self.mixture()
+
+    def generator(self, **overrides: Any) -> torch.nn.Module:
+        mix = self.data()
+        return MLPGenerator(
+            **{"latent_dim": self.latent_dim, "out_dim": mix.dim, **self.g_kwargs, **overrides}
+        )
+
+    def discriminator(self, **overrides: Any) -> torch.nn.Module:
+        return MLPDiscriminator(**{"in_dim": self.data().dim, **self.d_kwargs, **overrides})
+
+    def score(self, gan: GAN, data: GaussianMixture, seed: int) -> dict[str, float]:
+        cov = gc_metrics.mode_coverage(gan.sample(z=_eval_latents(gan, self.n_samples, seed)), data)
+        return {"modes": cov.modes, "hq": cov.hq, "kl": cov.kl}
+
+
+class MNISTBenchmark(Benchmark):
+    """MNIST with small DCGAN players, scored in a pretrained classifier's feature space.
+
+    Metrics: ``fd`` (Fréchet distance between classifier features of ``n_samples`` fakes
+    and as many real images), ``modes`` (digit classes covered) and ``class_kl`` (KL of the
+    predicted-class histogram from uniform). Build it with :func:`mnist`.
+    """
+
+    def __init__(
+        self,
+        config: TrainConfig,
+        latent_dim: int = 64,
+        width: int = 16,
+        n_samples: int = 2500,
+        root: str | None = None,
+        train: bool = False,
+    ) -> None:
+        self.name, self.config, self.latent_dim, self.width = "mnist", config, latent_dim, width
+        self.n_samples, self.root, self.train = n_samples, root, train
+
+    def data(self) -> torch.Tensor:
+        return gc_data.mnist(root=self.root, train=self.train).tensors[0]  # (N, 1, 28, 28), parsed once
+
+    def generator(self, **overrides: Any) -> torch.nn.Module:
+        return DCGANGenerator(**{"latent_dim": self.latent_dim, "width": self.width, **overrides})
+
+    def discriminator(self, **overrides: Any) -> torch.nn.Module:
+        return DCGANDiscriminator(**{"width": self.width, **overrides})
+
+    def score(self, gan: GAN, data: torch.Tensor, seed: int) -> dict[str, float]:
+        z = _eval_latents(gan, self.n_samples, seed)
+        fake = torch.cat([gan.sample(z=chunk).cpu() for chunk in z.split(500)])  # (n, 1, 28, 28)
+        real = _mnist_reference(self.root, self.train, self.n_samples)
+        fd = gc_metrics.frechet_distance(gc_metrics.classifier_features(fake), real)
+        cov = gc_metrics.class_coverage(fake)
+        return {"fd": float(fd), "modes": int(cov.modes), "class_kl": float(cov.kl)}
+
+
+@lru_cache(maxsize=2)
+def _mnist_reference(root: str | None, train: bool, n: int) -> torch.Tensor:
+    images = gc_data.mnist(root=root, train=train).tensors[0]  # (N, 1, 28, 28) in [-1, 1]
+    idx = torch.randperm(len(images), generator=torch.Generator().manual_seed(0))[:n]
+    return gc_metrics.classifier_features(images[idx])  # (n, F)
+
+
+RING = ToyBenchmark(
+    "ring",
+    gc_data.ring,  # 8 modes, radius 2, std 0.02 (Metz et al. 2017)
+    TrainConfig(steps=1500, batch_size=256, progress=False, sample_every=None),
+)
+GRID = ToyBenchmark(
+    "grid",
+    gc_data.grid,  # 25 modes on {-4,...,4}^2, std 0.05 (VEEGAN, PacGAN)
+    TrainConfig(steps=2000, batch_size=256, progress=False, sample_every=None),
+)
+
+
+def mnist(
+    steps: int = 500,
+    batch_size: int = 64,
+    latent_dim: int = 64,
+    width: int = 16,
+    n_samples: int = 2500,
+    root: str | None = None,
+    train: bool = False,
+) -> MNISTBenchmark:
+    """The MNIST benchmark (the offline data is the 10,000-image test split, ``train=False``).
+
+    Args:
+        steps: Generator steps per run.
+        batch_size: Batch size.
+        latent_dim: Size of ``z``.
+        width: Width of the small DCGAN players.
+        n_samples: Fakes (and real images) scored.
+        root: Data folder (``GANCORE_DATA`` or the cache when ``None``).
+        train: Use the training split instead of the test split.
+    """
+    lr = {"lr_g": 2e-4, "lr_d": 2e-4}  # Radford et al. (2016)
+    config = TrainConfig(steps=steps, batch_size=batch_size, progress=False, sample_every=None, **lr)
+    return MNISTBenchmark(config, latent_dim, width, n_samples, root, train)
