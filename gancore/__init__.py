@@ -1,6 +1,6 @@
 """gancore: the small PyTorch package behind the book *Taming GANs*."""
 
-from . import data, losses, metrics, models, penalties, plot, techniques, utils
+from . import bench, data, diagnostics, dirac, losses, metrics, models, penalties, plot, techniques, utils
 from .config import TrainConfig
 from .gan import GAN
 from .trainer import History, Trainer
@@ -13,7 +13,10 @@ __all__ = [
     "History",
     "TrainConfig",
     "Trainer",
+    "bench",
     "data",
+    "diagnostics",
+    "dirac",
     "get_device",
     "losses",
     "metrics",

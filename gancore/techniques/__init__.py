@@ -2,6 +2,22 @@
 
 from .base import Technique
 from .clip_grad_norm import ClipGradNorm
+from .clip_grad_value import ClipGradValue
+from .clip_weights import ClipWeights
+from .gradient_normalization import GradientNormalization, GradNormalizedD
 from .instance_noise import InstanceNoise
+from .label_smoothing import LabelSmoothing
+from .latent_noise import LatentNoise, NoisyLatentG
 
-__all__ = ["Technique", "InstanceNoise", "ClipGradNorm"]
+__all__ = [
+    "Technique",
+    "InstanceNoise",
+    "LabelSmoothing",
+    "LatentNoise",
+    "NoisyLatentG",
+    "ClipGradNorm",
+    "ClipGradValue",
+    "ClipWeights",
+    "GradientNormalization",
+    "GradNormalizedD",
+]

@@ -1,0 +1,191 @@
+"""The comparison harness: tidy results, seeding, parallel workers and the summary table."""
+
+from __future__ import annotations
+
+import math
+import sys
+from functools import partial
+
+import pandas as pd
+import pytest
+import torch
+
+import gancore as gc
+from gancore.bench import Variant
+
+NOISE = partial(gc.techniques.InstanceNoise, std=0.1)
+TOY_COLUMNS = ["variant", "seed", "modes", "hq", "kl", "seconds_per_step", "loss_d", "loss_g"]
+
+
+def _numbers(df: pd.DataFrame) -> pd.DataFrame:
+    return df.drop(columns="seconds_per_step")
+
+
+def test_compare_returns_one_row_per_run_in_variant_then_seed_order():
+    variants = [Variant("baseline"), Variant("noise", techniques=[NOISE])]
+    df = gc.bench.compare(variants, gc.bench.RING, seeds=(0, 1), steps=3, progress=False)
+    assert list(df.columns) == TOY_COLUMNS
+    assert list(zip(df["variant"], df["seed"], strict=True)) == [
+        ("baseline", 0),
+        ("baseline", 1),
+        ("noise", 0),
+        ("noise", 1),
+    ]
+    assert df["modes"].between(0, 8).all() and df["hq"].between(0, 1).all()
+    assert (df["seconds_per_step"] > 0).all()
+    assert df[["loss_d", "loss_g"]].map(math.isfinite).all().all()
+
+
+def test_a_run_is_a_deterministic_function_of_its_seed():
+    variant = Variant("noise", techniques=[NOISE])
+    first = gc.bench.run(variant, gc.bench.RING, seed=1, steps=3)
+    again = gc.bench.run(variant, gc.bench.RING, seed=1, steps=3)
+    other = gc.bench.run(variant, gc.bench.RING, seed=2, steps=3)
+    for row in (first, again, other):
+        del row["seconds_per_step"]
+    assert first == again
+    assert first["loss_d"] != other["loss_d"]
+
+
+def test_workers_give_the_same_numbers_as_serial_runs():
+    variants = [Variant("baseline"), Variant("noise", techniques=[NOISE], config={"batch_size": 64})]
+    serial = gc.bench.compare(variants, gc.bench.RING, seeds=(0,), steps=3, progress=False)
+    parallel = gc.bench.compare(variants, gc.bench.RING, seeds=(0,), steps=3, workers=2, progress=False)
+    pd.testing.assert_frame_equal(_numbers(serial), _numbers(parallel))
+
+
+def test_unpicklable_factories_fail_early_only_with_workers():
+    variants = [Variant("lambda", techniques=[lambda: gc.techniques.InstanceNoise(0.1)])]
+    with pytest.raises(TypeError, match="picklable"):
+        gc.bench.compare(variants, gc.bench.RING, seeds=(0,), steps=1, workers=2, progress=False)
+    df = gc.bench.compare(variants, gc.bench.RING, seeds=(0,), steps=1, progress=False)
+    assert len(df) == 1
+
+
+def test_factories_defined_in_a_notebook_fail_early_with_workers(monkeypatch):
+    monkeypatch.delattr(sys.modules["__main__"], "__file__", raising=False)  # as in a Jupyter kernel
+    notebook_technique = type("MyTechnique", (gc.techniques.Technique,), {"__module__": "__main__"})
+    variants = [Variant("mine", techniques=[partial(notebook_technique)])]
+    with pytest.raises(TypeError, match="notebook"):
+        gc.bench.compare(variants, gc.bench.RING, seeds=(0,), steps=1, workers=2, progress=False)
+
+
+def test_the_grid_benchmark_scores_25_modes():
+    df = gc.bench.compare([Variant("baseline")], gc.bench.GRID, seeds=(0,), steps=2, progress=False)
+    assert list(df.columns) == TOY_COLUMNS and 0 <= df["modes"].item() <= 25
+
+
+def test_build_trainer_applies_variant_overrides_and_fresh_techniques():
+    variant = Variant(
+        "small",
+        loss=gc.losses.hinge,
+        techniques=[gc.techniques.ClipWeights, NOISE],
+        g_kwargs={"width": 8},
+        d_kwargs={"width": 4, "depth": 1},
+        config={"batch_size": 32, "lr_d": 1e-4},
+    )
+    trainer = gc.bench.build_trainer(variant, gc.bench.RING, seed=3, steps=7)
+    cfg = trainer.config
+    assert (cfg.seed, cfg.steps, cfg.batch_size, cfg.lr_d) == (3, 7, 32, 1e-4)
+    assert cfg.lr_g == gc.bench.RING.config.lr_g and not cfg.progress and cfg.sample_every is None
+    assert trainer.loss is gc.losses.hinge
+    assert gc.models.count_parameters(trainer.gan.D) == (2 * 4 + 4) + (4 + 1)
+    assert trainer.gan.G.net[0].out_features == 8
+    assert [type(t) for t in trainer.techniques] == [gc.techniques.ClipWeights, gc.techniques.InstanceNoise]
+    again = gc.bench.build_trainer(variant, gc.bench.RING, seed=3)
+    assert again.techniques[0] is not trainer.techniques[0]
+    assert all(
+        torch.equal(a, b) for a, b in zip(again.gan.parameters(), trainer.gan.parameters(), strict=True)
+    )
+
+
+def test_variant_rejects_bad_input():
+    with pytest.raises(TypeError, match="factories"):
+        Variant("instance", techniques=[gc.techniques.InstanceNoise(0.1)])
+    with pytest.raises(ValueError, match="unknown TrainConfig"):
+        Variant("typo", config={"n_critics": 5})
+    with pytest.raises(ValueError, match="name"):
+        Variant("")
+    with pytest.raises(TypeError, match="loss"):
+        Variant("string loss", loss="hinge")
+
+
+@pytest.mark.parametrize(
+    "kwargs, error",
+    [
+        ({"variants": [Variant("a"), Variant("a")]}, ValueError),
+        ({"variants": []}, TypeError),
+        ({"benchmark": "ring"}, TypeError),
+        ({"seeds": ()}, ValueError),
+        ({"seeds": (-1,)}, ValueError),
+        ({"steps": 0}, ValueError),
+        ({"workers": 0}, ValueError),
+    ],
+)
+def test_compare_rejects_bad_input(kwargs, error):
+    args = {"variants": [Variant("a")], "benchmark": gc.bench.RING, "steps": 1, "progress": False, **kwargs}
+    with pytest.raises(error):
+        gc.bench.compare(**args)
+
+
+def test_progress_shows_one_bar_or_nothing(capsys):
+    gc.bench.compare([Variant("a")], gc.bench.RING, seeds=(0,), steps=1, progress=False)
+    assert capsys.readouterr().err == ""
+    gc.bench.compare([Variant("a")], gc.bench.RING, seeds=(0, 1), steps=1)
+    err = capsys.readouterr().err
+    assert "ring: runs" in err and "2/2" in err and "training" not in err
+
+
+def test_summarize_gives_mean_and_sd_in_variant_order():
+    df = pd.DataFrame(
+        {
+            "variant": ["b", "b", "a", "a"],
+            "seed": [0, 1, 0, 1],
+            "modes": [6, 8, 3, 3],
+            "hq": [0.5, 0.7, 0.1, 0.3],
+        }
+    )
+    summary = gc.bench.summarize(df)
+    assert list(summary.mean.index) == ["b", "a"] and list(summary.mean.columns) == ["modes", "hq"]
+    assert summary.mean.loc["b", "modes"] == 7.0 and summary.sd.loc["b", "modes"] == pytest.approx(
+        math.sqrt(2)
+    )
+    assert summary.sd.loc["a", "modes"] == 0.0 and summary.mean.loc["a", "hq"] == pytest.approx(0.2)
+    assert summary.table.loc["b", "modes"] == "7.0 ± 1.4"
+    assert summary.table.loc["a", "hq"] == "0.200 ± 0.141"
+    assert "7.0 ± 1.4" in str(summary) and "<table" in summary._repr_html_()
+    one_seed = gc.bench.summarize(df[df["seed"] == 0], columns=["modes"])
+    assert list(one_seed.mean.columns) == ["modes"] and one_seed.sd["modes"].isna().all()
+    with pytest.raises(ValueError, match="fd"):
+        gc.bench.summarize(df, columns=["fd"])
+
+
+def _mnist_metrics_ready() -> bool:
+    names = ("classifier_features", "class_coverage", "frechet_distance")
+    if not hasattr(gc.data, "mnist") or not all(hasattr(gc.metrics, name) for name in names):
+        return False
+    try:  # the shipped classifier's weights and the offline data may not exist yet
+        gc.metrics.classifier_features(torch.zeros(2, 1, 28, 28))
+        gc.data.mnist(download=False)
+    except (FileNotFoundError, PermissionError, RuntimeError):
+        return False
+    return True
+
+
+@pytest.mark.skipif(
+    not _mnist_metrics_ready(), reason="MNIST data, metrics or classifier weights not available"
+)
+def test_mnist_benchmark_scores_fd_and_classes():
+    bench = gc.bench.mnist(steps=2, batch_size=8, latent_dim=8, width=4, n_samples=64)
+    df = gc.bench.compare([Variant("baseline")], bench, seeds=(0,), progress=False)
+    assert list(df.columns) == [
+        "variant",
+        "seed",
+        "fd",
+        "modes",
+        "class_kl",
+        "seconds_per_step",
+        "loss_d",
+        "loss_g",
+    ]
+    assert 1 <= df["modes"].item() <= 10 and df["fd"].item() > 0 and math.isfinite(df["class_kl"].item())
