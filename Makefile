@@ -4,7 +4,6 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
-export MPLBACKEND := Agg
 export PYTHONHASHSEED := 0
 
 .PHONY: install lint unit nbval build-book book test notebooks bench clean
@@ -23,7 +22,7 @@ lint: install
 	$(VENV)/bin/ruff format --check gancore tests scripts
 
 unit: install
-	$(PY) -m pytest tests
+	MPLBACKEND=Agg $(PY) -m pytest tests
 
 nbval: install
 	$(PY) -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider --durations=0 book/

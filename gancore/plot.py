@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 import torch
 from matplotlib.axes import Axes
 from torch import nn
@@ -23,6 +24,7 @@ __all__ = [
     "animate",
     "phase_portrait",
     "mode_timeline",
+    "variant_scores",
 ]
 
 REAL_COLOR = "#1f77b4"
@@ -404,4 +406,38 @@ def mode_timeline(
     )
     plt.colorbar(image, ax=ax, pad=0.02, label="samples")
     ax.set(xlabel="generator step", ylabel="mode", yticks=range(c.shape[1]), title=title)
+    return ax
+
+
+def variant_scores(
+    df: pd.DataFrame,
+    metric: str = "modes",
+    ax: Axes | None = None,
+    title: str | None = None,
+    ylabel: str | None = None,
+) -> Axes:
+    """One metric of a multi-seed comparison: mean ± sd per variant as a bar, every seed as a dot.
+
+    Args:
+        df: One row per run with columns ``variant`` and ``metric``, as
+            ``gc.bench.compare`` returns; variants are drawn in order of first appearance.
+        metric: The column to show, e.g. ``"modes"``, ``"hq"``, ``"kl"``, ``"seconds_per_step"``.
+        ax: Axes to draw on.
+        title: Axes title.
+        ylabel: y-axis label (the metric's name when ``None``).
+    """
+    if not isinstance(df, pd.DataFrame) or "variant" not in df.columns or metric not in df.columns:
+        raise ValueError(f"df must be a DataFrame with columns 'variant' and {metric!r} (see compare())")
+    ax = _axes(ax, (4.0, 3.0))
+    groups = df.groupby("variant", sort=False)[metric]
+    names = list(groups.groups)
+    mean, sd = groups.mean().loc[names], groups.std(ddof=1).loc[names].fillna(0.0)
+    pos = np.arange(len(names))
+    ax.bar(pos, mean.to_numpy(), yerr=sd.to_numpy(), color="0.8", edgecolor="0.4", capsize=3, width=0.6)
+    for i, name in enumerate(names):
+        values = groups.get_group(name).to_numpy(dtype=float)
+        jitter = np.linspace(-0.12, 0.12, len(values)) if len(values) > 1 else np.zeros(1)
+        ax.scatter(i + jitter, values, s=12, color=FAKE_COLOR, zorder=3, linewidths=0)
+    ax.set_xticks(pos, names, rotation=30, ha="right", fontsize="small")
+    ax.set(ylabel=metric if ylabel is None else ylabel, title=title)
     return ax

@@ -7,6 +7,7 @@ Prints each notebook's wall time and size; exits non-zero if one fails or exceed
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -56,8 +57,10 @@ def execute(path: Path) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("notebooks", nargs="*", type=Path)
+    parser.add_argument("notebooks", nargs="*", type=lambda p: Path(p).resolve())
     args = parser.parse_args()
+    # A kernel that inherits MPLBACKEND=Agg (set for the test run) would record no figures.
+    os.environ.pop("MPLBACKEND", None)
     paths = args.notebooks or sorted(
         p for p in (ROOT / "book").rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts
     )

@@ -5,9 +5,11 @@ from .clip_grad_norm import ClipGradNorm
 from .clip_grad_value import ClipGradValue
 from .clip_weights import ClipWeights
 from .gradient_normalization import GradientNormalization, GradNormalizedD
+from .gradient_penalty import GradientPenalty
 from .instance_noise import InstanceNoise
 from .label_smoothing import LabelSmoothing
 from .latent_noise import LatentNoise, NoisyLatentG
+from .r1 import R1
 
 __all__ = [
     "Technique",
@@ -20,4 +22,6 @@ __all__ = [
     "ClipWeights",
     "GradientNormalization",
     "GradNormalizedD",
+    "GradientPenalty",
+    "R1",
 ]
