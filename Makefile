@@ -5,6 +5,9 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 export PYTHONHASHSEED := 0
+# One thread per process: the book's timings and floating-point results then do not depend on
+# the machine's core count, and parallel comparisons (gc.bench, workers=2) do not oversubscribe.
+export OMP_NUM_THREADS ?= 1
 
 .PHONY: install lint unit nbval build-book book test notebooks bench clean
 

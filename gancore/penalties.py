@@ -6,21 +6,21 @@ from collections.abc import Callable
 
 import torch
 
-__all__ = ["gradient_penalty", "r1", "r2", "input_gradient_norm"]
+__all__ = ["gradient_penalty", "r1", "r2", "input_gradient", "input_gradient_norm"]
 
 Discriminator = Callable[[torch.Tensor], torch.Tensor]
 
 
-def input_gradient_norm(D: Discriminator, x: torch.Tensor, create_graph: bool = True) -> torch.Tensor:
-    """Per-sample norm of the gradient of D's logit with respect to its input.
+def input_gradient(D: Discriminator, x: torch.Tensor, create_graph: bool = True) -> torch.Tensor:
+    """The gradient of D's logit with respect to its input, one per sample.
 
     Args:
         D: Maps ``(N, ...)`` inputs to logits ``(N,)``.
         x: Points at which to differentiate, shape ``(N, ...)``.
-        create_graph: Keep the graph so the norm can itself be differentiated (penalties).
+        create_graph: Keep the graph so the gradient can itself be differentiated (penalties).
 
     Returns:
-        ``||grad_x D(x)||_2`` per sample, shape ``(N,)``.
+        ``grad_x D(x)`` flattened per sample, shape ``(N, features)``.
     """
     if not isinstance(x, torch.Tensor) or x.ndim < 2:
         raise ValueError(f"x must be a tensor of shape (N, ...), got {getattr(x, 'shape', x)!r}")
@@ -28,7 +28,12 @@ def input_gradient_norm(D: Discriminator, x: torch.Tensor, create_graph: bool = 
     with torch.enable_grad():
         out = D(x)
         (grad,) = torch.autograd.grad(out.sum(), x, create_graph=create_graph)
-    return grad.flatten(1).norm(dim=1)
+    return grad.flatten(1)  # (N, features)
+
+
+def input_gradient_norm(D: Discriminator, x: torch.Tensor, create_graph: bool = True) -> torch.Tensor:
+    """Per-sample norm ``||grad_x D(x)||_2``, shape ``(N,)`` (see :func:`input_gradient`)."""
+    return input_gradient(D, x, create_graph).norm(dim=1)
 
 
 def gradient_penalty(
@@ -63,9 +68,9 @@ def r1(D: Discriminator, x_real: torch.Tensor) -> torch.Tensor:
 
     The paper's regularizer is :math:`\tfrac{\gamma}{2}` times this value.
     """
-    return input_gradient_norm(D, x_real).pow(2).mean()
+    return input_gradient(D, x_real).pow(2).sum(1).mean()  # no sqrt: smooth where the gradient is 0
 
 
 def r2(D: Discriminator, x_fake: torch.Tensor) -> torch.Tensor:
     r"""R2 (Mescheder et al. 2018): :math:`\mathbb{E}_{x \sim p_G} \lVert \nabla_x D(x) \rVert^2`."""
-    return input_gradient_norm(D, x_fake).pow(2).mean()
+    return input_gradient(D, x_fake).pow(2).sum(1).mean()

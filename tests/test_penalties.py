@@ -68,3 +68,10 @@ def test_input_gradient_norm_per_sample():
     assert torch.allclose(norms, torch.tensor([5.0, 2.0]))
     with pytest.raises(ValueError, match="shape"):
         gc.penalties.input_gradient_norm(Quadratic(), torch.tensor([1.0, 2.0]))
+
+
+def test_r1_and_r2_are_differentiable_where_the_gradient_vanishes():
+    D = Linear(torch.zeros(2))  # grad_x D = w = 0: a norm would have an undefined derivative here
+    for penalty in (gc.penalties.r1(D, torch.ones(3, 2)), gc.penalties.r2(D, torch.ones(3, 2))):
+        (grad,) = torch.autograd.grad(penalty, D.w)
+        assert torch.equal(grad, torch.zeros(2))  # d/dw ||w||^2 = 2w = 0
