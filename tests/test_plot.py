@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 import pytest
 import torch
 
@@ -30,6 +32,21 @@ def test_functions_draw_on_the_given_axes(ring, tiny_gan):
         _, ax = plt.subplots()
         assert call(ax) is ax
         assert ax.has_data() or ax.images
+
+
+def test_variant_scores_draws_one_bar_per_variant():
+    df = pd.DataFrame({"variant": ["a", "a", "b", "b"], "seed": [0, 1, 0, 1], "modes": [8, 6, 3, 5]})
+    _, ax = plt.subplots()
+    assert gc.plot.variant_scores(df, metric="modes", ax=ax) is ax
+    heights = sorted(round(p.get_height(), 6) for p in ax.patches)
+    assert heights == [4.0, 7.0]  # the means of b and a
+
+
+def test_seed_bands_and_mode_timeline_return_their_axes():
+    _, (ax0, ax1) = plt.subplots(1, 2)
+    runs = np.abs(np.random.default_rng(0).normal(size=(3, 10))) + 0.1
+    assert gc.plot.seed_bands(np.arange(10), {"loss": runs}, ax=ax0) is ax0
+    assert gc.plot.mode_timeline(torch.arange(24).reshape(3, 8), [0, 10, 20], ax=ax1) is ax1
 
 
 def test_functions_create_axes_when_none_given(ring):
