@@ -184,8 +184,9 @@ def compare(
         progress: Show one progress bar over the runs.
 
     Returns:
-        A tidy DataFrame, one row per run in variant then seed order: ``variant``, ``seed``,
-        the benchmark's metrics, ``seconds_per_step``, ``loss_d``, ``loss_g``.
+        A tidy ``pandas.DataFrame`` with one row per run, in variant then seed order, and the
+        columns ``variant``, ``seed``, the benchmark's metrics, ``seconds_per_step``,
+        ``loss_d`` and ``loss_g``.
     """
     variants = list(variants)
     if not variants or not all(isinstance(v, Variant) for v in variants):

@@ -100,7 +100,7 @@ def probe_generator_gradients(
 
     Args:
         gan: The pair; G stays at its initial weights.
-        data: Real data, as for :meth:`Trainer.fit`.
+        data: Real data, as for :meth:`gancore.Trainer.fit`.
         loss: The loss pair whose ``d`` part trains D.
         checkpoints: Increasing D-step counts at which to measure (0 = the untrained D).
         g_losses: Named losses whose ``g`` part is differentiated, e.g.

@@ -345,7 +345,7 @@ def simulate(
         psi: Initial discriminator parameter(s), same shape.
         h: Step size (learning rate of both players).
         steps: Number of (generator) steps.
-        scheme: :data:`simultaneous`, :data:`alternating` or ``Alternating(n_critic=...)``.
+        scheme: ``gc.dirac.simultaneous``, ``gc.dirac.alternating`` or ``Alternating(n_critic=...)``.
 
     Returns:
         Float64 tensor ``(steps + 1, ..., 2)``: ``path[k]`` holds ``(theta, psi)`` after k steps.
