@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
 import multiprocessing
 import pickle
+import signal
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +40,7 @@ __all__ = [
     "compare",
     "Summary",
     "summarize",
+    "shutdown_workers",
 ]
 
 TechniqueFactory = Callable[[], Technique]
@@ -132,6 +136,49 @@ def run(variant: Variant, benchmark: Benchmark, seed: int, steps: int | None = N
 
 def _init_worker() -> None:
     torch.set_num_threads(1)  # two workers on two cores: no oversubscription
+    # Jupyter interrupts and shuts kernels down by signalling the whole process group; the
+    # parent decides what happens to its workers (see compare), so they ignore Ctrl-C.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+# One pool of spawned workers, kept between calls of ``compare``: starting a worker imports
+# torch (seconds), and a chapter compares several times. Runs do not depend on what a worker
+# ran before (``build_trainer`` seeds everything), so reusing workers changes no number.
+_POOL: ProcessPoolExecutor | None = None
+_POOL_SIZE = 0
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    """The shared pool with ``workers`` processes, (re)started when missing, resized or broken."""
+    global _POOL, _POOL_SIZE
+    if _POOL is None or _POOL_SIZE != workers or getattr(_POOL, "_broken", False):
+        shutdown_workers()
+        context = multiprocessing.get_context("spawn")
+        _POOL = ProcessPoolExecutor(workers, context, initializer=_init_worker)
+        _POOL_SIZE = workers
+    return _POOL
+
+
+def shutdown_workers() -> None:
+    """Stop the worker processes that :func:`compare` keeps between calls (also done at exit)."""
+    global _POOL, _POOL_SIZE
+    if _POOL is not None:
+        _POOL.shutdown(wait=True, cancel_futures=True)
+    _POOL, _POOL_SIZE = None, 0
+
+
+def _kill_workers() -> None:
+    """After an interrupt: end the running runs now instead of waiting for them."""
+    global _POOL, _POOL_SIZE
+    if _POOL is not None:
+        # ``_processes`` is private, but the executor has no public way to stop running work.
+        for process in list((getattr(_POOL, "_processes", None) or {}).values()):
+            process.terminate()
+        _POOL.shutdown(wait=False, cancel_futures=True)
+    _POOL, _POOL_SIZE = None, 0
+
+
+atexit.register(shutdown_workers)
 
 
 def _check_picklable(variants: Sequence[Variant], benchmark: Benchmark) -> None:
@@ -176,7 +223,8 @@ def compare(
         benchmark: The fixed setting, e.g. ``gc.bench.RING`` or ``gc.bench.mnist()``.
         seeds: One run per seed and variant.
         steps: Generator steps per run; ``None`` keeps the benchmark's budget.
-        workers: Parallel worker processes (``spawn``ed; each imports torch, a few seconds).
+        workers: Parallel worker processes (``spawn``ed; each imports torch, a few seconds,
+            once: the workers are kept for later calls until :func:`shutdown_workers`).
             Every run uses one torch thread, in workers and in serial runs alike, so its
             numbers do not depend on ``workers``. With ``workers > 1`` everything in the
             variants must be picklable and importable: not lambdas, local functions or
@@ -218,16 +266,22 @@ def compare(
                 torch.set_num_threads(threads)
         else:
             _check_picklable(variants, benchmark)
-            context = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(min(workers, len(jobs)), context, initializer=_init_worker) as pool:
-                futures = {pool.submit(run, *job): i for i, job in enumerate(jobs)}
-                try:
-                    for future in as_completed(futures):
-                        rows[futures[future]] = future.result()
-                        bar.update(1)
-                except BaseException:  # a failed run or an interrupt: drop the queued runs
-                    pool.shutdown(wait=False, cancel_futures=True)
-                    raise
+            pool = _pool(workers)
+            futures = {pool.submit(run, *job): i for i, job in enumerate(jobs)}
+            try:
+                for future in as_completed(futures):
+                    rows[futures[future]] = future.result()
+                    bar.update(1)
+            except BrokenProcessPool:  # a worker died: start afresh next time
+                shutdown_workers()
+                raise
+            except Exception:  # a failed run: drop the queued runs, keep the workers
+                for future in futures:
+                    future.cancel()
+                raise
+            except BaseException:  # an interrupt: stop the workers too
+                _kill_workers()
+                raise
     return pd.DataFrame(rows)
 
 

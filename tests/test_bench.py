@@ -54,6 +54,47 @@ def test_workers_give_the_same_numbers_as_serial_runs():
     pd.testing.assert_frame_equal(_numbers(serial), _numbers(parallel))
 
 
+def test_workers_are_kept_between_calls_and_reused_runs_are_unchanged():
+    variants = [Variant("baseline")]
+    gc.bench.shutdown_workers()
+    first = gc.bench.compare(variants, gc.bench.RING, seeds=(0, 1), steps=3, workers=2, progress=False)
+    pool = gc.bench._POOL
+    assert pool is not None
+    again = gc.bench.compare(variants, gc.bench.RING, seeds=(1, 0), steps=3, workers=2, progress=False)
+    assert gc.bench._POOL is pool  # no new processes were started
+    pd.testing.assert_frame_equal(_numbers(first), _numbers(again.iloc[[1, 0]].reset_index(drop=True)))
+    gc.bench.compare(variants, gc.bench.RING, seeds=(0,), steps=1, workers=1, progress=False)
+    assert gc.bench._POOL is pool  # serial runs leave the workers alone
+    gc.bench.shutdown_workers()
+    assert gc.bench._POOL is None
+    gc.bench.shutdown_workers()  # idempotent
+
+
+def test_a_failing_run_keeps_the_workers_usable():
+    bad = [Variant("bad", config={"lr_d": -1.0})]  # TrainConfig rejects it inside the worker
+    with pytest.raises(ValueError, match="lr_d"):
+        gc.bench.compare(bad, gc.bench.RING, seeds=(0, 1, 2), steps=1, workers=2, progress=False)
+    good = [Variant("baseline")]
+    df = gc.bench.compare(good, gc.bench.RING, seeds=(0,), steps=1, workers=2, progress=False)
+    assert len(df) == 1
+    gc.bench.shutdown_workers()
+
+
+def test_an_interrupt_stops_the_workers(monkeypatch):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(gc.bench, "as_completed", interrupted)
+    variants = [Variant("baseline")]
+    with pytest.raises(KeyboardInterrupt):
+        gc.bench.compare(variants, gc.bench.RING, seeds=(0,), steps=200, workers=2, progress=False)
+    assert gc.bench._POOL is None
+    monkeypatch.undo()
+    df = gc.bench.compare(variants, gc.bench.RING, seeds=(0,), steps=1, workers=2, progress=False)
+    assert len(df) == 1  # fresh workers start on the next call
+    gc.bench.shutdown_workers()
+
+
 def test_unpicklable_factories_fail_early_only_with_workers():
     variants = [Variant("lambda", techniques=[lambda: gc.techniques.InstanceNoise(0.1)])]
     with pytest.raises(TypeError, match="picklable"):
