@@ -1,6 +1,20 @@
 """gancore: the small PyTorch package behind the book *Taming GANs*."""
 
-from . import bench, data, diagnostics, dirac, losses, metrics, models, penalties, plot, techniques, utils
+from . import (
+    bench,
+    data,
+    diagnostics,
+    dirac,
+    ensemble,
+    losses,
+    metrics,
+    models,
+    penalties,
+    plot,
+    studies,
+    techniques,
+    utils,
+)
 from .config import TrainConfig
 from .gan import GAN
 from .trainer import History, Trainer
@@ -16,6 +30,7 @@ __all__ = [
     "bench",
     "data",
     "diagnostics",
+    "ensemble",
     "dirac",
     "get_device",
     "losses",
@@ -24,6 +39,7 @@ __all__ = [
     "penalties",
     "plot",
     "seed_everything",
+    "studies",
     "techniques",
     "utils",
     "__version__",

@@ -26,7 +26,8 @@ class GANLoss:
     """A discriminator loss and a generator loss, both to be minimized.
 
     Subclasses implement ``d(d_real, d_fake)`` and ``g(d_fake)`` on logits of shape ``(N,)``
-    and return scalar means over the batch.
+    and return scalar means over the batch. The built-in losses reduce over the last axis only,
+    so logits ``(E, N)`` of E independent runs (:mod:`gancore.ensemble`) give E losses ``(E,)``.
 
     Attributes:
         probabilistic: True when ``sigmoid(logit)`` is D's probability that a sample is real
@@ -60,10 +61,10 @@ class Minimax(GANLoss):
     probabilistic = True
 
     def d(self, d_real: torch.Tensor, d_fake: torch.Tensor) -> torch.Tensor:
-        return F.softplus(-d_real).mean() + F.softplus(d_fake).mean()
+        return F.softplus(-d_real).mean(-1) + F.softplus(d_fake).mean(-1)
 
     def g(self, d_fake: torch.Tensor) -> torch.Tensor:
-        return -F.softplus(d_fake).mean()
+        return -F.softplus(d_fake).mean(-1)
 
 
 class NonSaturating(Minimax):
@@ -73,7 +74,7 @@ class NonSaturating(Minimax):
     """
 
     def g(self, d_fake: torch.Tensor) -> torch.Tensor:
-        return F.softplus(-d_fake).mean()
+        return F.softplus(-d_fake).mean(-1)
 
 
 class Wasserstein(GANLoss):
@@ -81,10 +82,10 @@ class Wasserstein(GANLoss):
     :math:`L_G = -\mathbb{E}[D(G(z))]`. Needs a Lipschitz constraint on D (clipping, GP, SN)."""
 
     def d(self, d_real: torch.Tensor, d_fake: torch.Tensor) -> torch.Tensor:
-        return d_fake.mean() - d_real.mean()
+        return d_fake.mean(-1) - d_real.mean(-1)
 
     def g(self, d_fake: torch.Tensor) -> torch.Tensor:
-        return -d_fake.mean()
+        return -d_fake.mean(-1)
 
 
 @dataclass(frozen=True, repr=False)
@@ -104,10 +105,10 @@ class LeastSquares(GANLoss):
     c: float = 1.0
 
     def d(self, d_real: torch.Tensor, d_fake: torch.Tensor) -> torch.Tensor:
-        return 0.5 * (d_real - self.b).pow(2).mean() + 0.5 * (d_fake - self.a).pow(2).mean()
+        return 0.5 * (d_real - self.b).pow(2).mean(-1) + 0.5 * (d_fake - self.a).pow(2).mean(-1)
 
     def g(self, d_fake: torch.Tensor) -> torch.Tensor:
-        return 0.5 * (d_fake - self.c).pow(2).mean()
+        return 0.5 * (d_fake - self.c).pow(2).mean(-1)
 
     def __repr__(self) -> str:
         return f"LeastSquares(a={self.a}, b={self.b}, c={self.c})"
@@ -119,10 +120,10 @@ class Hinge(GANLoss):
     :math:`L_G = -\mathbb{E}[D(G(z))]`."""
 
     def d(self, d_real: torch.Tensor, d_fake: torch.Tensor) -> torch.Tensor:
-        return F.relu(1.0 - d_real).mean() + F.relu(1.0 + d_fake).mean()
+        return F.relu(1.0 - d_real).mean(-1) + F.relu(1.0 + d_fake).mean(-1)
 
     def g(self, d_fake: torch.Tensor) -> torch.Tensor:
-        return -d_fake.mean()
+        return -d_fake.mean(-1)
 
 
 minimax = Minimax()

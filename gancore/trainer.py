@@ -18,7 +18,7 @@ from .data import GaussianMixture
 from .gan import GAN
 from .losses import GANLoss
 from .techniques.base import Technique
-from .utils import get_device
+from .utils import frozen, get_device
 
 __all__ = ["Trainer", "History"]
 
@@ -202,9 +202,10 @@ class Trainer:
         for t in self.techniques:
             D_g = t.g_discriminator(self, D_g)
         x_fake = self._d_input(G(self.gan.sample_latent(self.config.batch_size)))
-        loss_g = self.loss.g(D_g(x_fake))
-        self.opt_g.zero_grad(set_to_none=True)
-        loss_g.backward()
+        with frozen(self.gan.D):  # G's update needs no gradient for D's weights: skip computing it
+            loss_g = self.loss.g(D_g(x_fake))
+            self.opt_g.zero_grad(set_to_none=True)
+            loss_g.backward()
         grad_norm = _grad_norm(G)
         for t in self.techniques:
             t.after_g_backward(G)

@@ -9,6 +9,7 @@ from .gradient_penalty import GradientPenalty
 from .instance_noise import InstanceNoise
 from .label_smoothing import LabelSmoothing
 from .latent_noise import LatentNoise, NoisyLatentG
+from .normalize_param_grads import NormalizeParamGrads
 from .r1 import R1
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "ClipWeights",
     "GradientNormalization",
     "GradNormalizedD",
+    "NormalizeParamGrads",
     "GradientPenalty",
     "R1",
 ]

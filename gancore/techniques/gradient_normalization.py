@@ -27,24 +27,29 @@ class GradNormalizedD(nn.Module):
 
     Args:
         D: The discriminator ``f``, returning logits ``(N,)``.
+        batch_dims: Leading axes that index samples: 1 for inputs ``(N, ...)``, 2 for the
+            ``(E, N, ...)`` inputs of E batched runs (:mod:`gancore.ensemble`).
     """
 
-    def __init__(self, D: nn.Module) -> None:
+    def __init__(self, D: nn.Module, batch_dims: int = 1) -> None:
         super().__init__()
         if not isinstance(D, nn.Module):
             raise TypeError(f"D must be a torch.nn.Module, got {type(D).__name__}")
+        if batch_dims not in (1, 2):
+            raise ValueError(f"batch_dims must be 1 or 2, got {batch_dims!r}")
         self.D = D
+        self.batch_dims = batch_dims
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         needs_graph = torch.is_grad_enabled()  # False under torch.no_grad(): plain evaluation
         with torch.enable_grad():
             if not x.requires_grad:
                 x = x.detach().requires_grad_(True)
-            f = self.D(x)  # (N,)
+            f = self.D(x)  # (N,) or (E, N)
             (grad,) = torch.autograd.grad(f.sum(), x, create_graph=needs_graph)
-            grad_norm = grad.flatten(1).norm(dim=1)  # (N,)
+            grad_norm = grad.flatten(self.batch_dims).norm(dim=-1)  # (N,) or (E, N)
             denom = (grad_norm + f.abs()).clamp_min(torch.finfo(f.dtype).tiny)  # 0 only where f = 0
-            f_hat = f / denom  # (N,)
+            f_hat = f / denom
         return f_hat if needs_graph else f_hat.detach()
 
 

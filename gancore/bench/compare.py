@@ -1,0 +1,320 @@
+"""Multi-seed comparisons: train variants × seeds on one benchmark, batched, and tabulate their scores."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+import torch
+from tqdm.auto import tqdm
+
+from ..config import TrainConfig
+from ..ensemble import EnsembleTrainer, NotBatchable
+from ..gan import GAN
+from ..losses import GANLoss, nonsaturating
+from ..techniques.base import Technique
+from ..trainer import History, Trainer
+from ..utils import seed_everything
+from . import pool
+from .benchmarks import Benchmark
+
+__all__ = ["Variant", "build_trainer", "run", "compare", "time_per_step"]
+
+TechniqueFactory = Callable[[], Technique]
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One arm of a comparison: a loss, techniques and overrides of the benchmark's defaults.
+
+    Args:
+        name: The label of its rows in the results (unique within a comparison).
+        loss: The loss pair, e.g. ``gc.losses.nonsaturating``.
+        techniques: Technique *factories*, called once per run so every run gets fresh
+            state: a class (``gc.techniques.ClipWeights``), a ``functools.partial``
+            (``partial(gc.techniques.InstanceNoise, std=0.1)``) or a module-level function.
+            With ``workers > 1`` they must be picklable, so not lambdas or local functions.
+        g_kwargs: Keyword arguments overriding the benchmark's generator settings.
+        d_kwargs: Keyword arguments overriding the benchmark's discriminator settings.
+        config: ``TrainConfig`` fields overriding the benchmark's config, e.g. ``{"n_critic": 5}``.
+    """
+
+    name: str
+    loss: GANLoss = nonsaturating
+    techniques: Sequence[TechniqueFactory] = ()
+    g_kwargs: Mapping[str, Any] = field(default_factory=dict)
+    d_kwargs: Mapping[str, Any] = field(default_factory=dict)
+    config: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name:
+            raise ValueError(f"Variant.name must be a non-empty string, got {self.name!r}")
+        if not isinstance(self.loss, GANLoss):
+            raise TypeError(f"Variant.loss must be a gancore.losses.GANLoss, got {type(self.loss).__name__}")
+        object.__setattr__(self, "techniques", tuple(self.techniques))
+        for factory in self.techniques:
+            if isinstance(factory, Technique) or not callable(factory):
+                raise TypeError(
+                    f"Variant.techniques must be factories returning a Technique (a class or a "
+                    f"functools.partial), got {factory!r}; e.g. partial(gc.techniques.InstanceNoise, std=0.1)"
+                )
+        names = {f.name for f in dataclasses.fields(TrainConfig)}
+        unknown = sorted(set(self.config) - names)
+        if unknown:
+            raise ValueError(f"Variant.config has unknown TrainConfig fields {unknown}")
+
+
+def build_trainer(variant: Variant, benchmark: Benchmark, seed: int, steps: int | None = None) -> Trainer:
+    """The trainer that :func:`compare` uses for one run (to train and inspect it yourself).
+
+    Seeds every generator with ``seed`` before building G, D and the techniques, so a run is
+    a deterministic function of ``(variant, benchmark, seed, steps)`` on CPU.
+
+    Args:
+        variant: What to train.
+        benchmark: The fixed setting.
+        seed: The run's seed (also ``TrainConfig.seed``).
+        steps: Generator steps; ``None`` keeps the benchmark's budget.
+    """
+    if not isinstance(variant, Variant):
+        raise TypeError(f"variant must be a gancore.bench.Variant, got {type(variant).__name__}")
+    if not isinstance(benchmark, Benchmark):
+        raise TypeError(f"benchmark must be a gancore.bench.Benchmark, got {type(benchmark).__name__}")
+    config = _config(variant, benchmark, seed, steps)
+    gan, techniques = _build(variant, benchmark, seed)
+    return Trainer(gan, variant.loss, config, techniques=techniques)
+
+
+def _config(variant: Variant, benchmark: Benchmark, seed: int, steps: int | None) -> TrainConfig:
+    overrides = {**variant.config, "seed": seed, "progress": False}
+    if steps is not None:
+        overrides["steps"] = steps
+    return dataclasses.replace(benchmark.config, **overrides)
+
+
+def _build(variant: Variant, benchmark: Benchmark, seed: int) -> tuple[GAN, list[Technique]]:
+    """Seed, then build G, D and fresh techniques: the same objects for a plain or a batched run."""
+    seed_everything(seed)
+    G = benchmark.generator(**variant.g_kwargs)
+    D = benchmark.discriminator(**variant.d_kwargs)
+    gan = GAN(G, D, latent_dim=getattr(G, "latent_dim", getattr(benchmark, "latent_dim", 0)))
+    return gan, [make() for make in variant.techniques]
+
+
+def _checkpoints(steps: int, every: int | None) -> list[int]:
+    """The steps at which a run is scored: every ``every`` steps and at the end."""
+    if every is None or every >= steps:
+        return [steps]
+    return sorted({*range(every, steps, every), steps})
+
+
+def _train(
+    variant: Variant,
+    benchmark: Benchmark,
+    seeds: Sequence[int],
+    steps: int | None,
+    every: int | None,
+    batch: bool,
+) -> tuple[list[dict[str, Any]], list[GAN]]:
+    """Train one variant on several seeds (batched when it can be) and score each checkpoint.
+
+    Returns rows in seed-then-step order and the trained GANs (in eval mode), one per seed.
+    """
+    data = benchmark.data()
+    config = _config(variant, benchmark, seeds[0], steps)
+    built = [_build(variant, benchmark, seed) for seed in seeds]
+    fits: list[Callable[[int], History]] = []
+    if batch:
+        try:
+            ensemble = EnsembleTrainer(
+                [gan for gan, _ in built], variant.loss, config, seeds, [ts for _, ts in built]
+            )
+            fits = [lambda k: ensemble.fit(data, stop_at=k)]
+        except NotBatchable:
+            built = [_build(variant, benchmark, seed) for seed in seeds]  # setup may have wrapped them
+    if not fits:
+        trainers = [
+            Trainer(gan, variant.loss, _config(variant, benchmark, seed, steps), ts)
+            for (gan, ts), seed in zip(built, seeds, strict=True)
+        ]
+        fits = [lambda k, t=t: [t.fit(data, stop_at=k)] for t in trainers]  # type: ignore[misc]
+    gans = [trainer_gan for trainer_gan, _ in built] if len(fits) == 1 else [t.gan for t in trainers]
+    per_seed: list[list[dict[str, Any]]] = [[] for _ in seeds]
+    seconds = 0.0
+    for k in _checkpoints(config.steps, every):
+        start = time.perf_counter()
+        histories = [h for fit in fits for h in fit(k)]
+        seconds += time.perf_counter() - start
+        for i, (gan, seed, history) in enumerate(zip(gans, seeds, histories, strict=True)):
+            tail = max(1, len(history) // 10)
+            row: dict[str, Any] = {"variant": variant.name, "seed": seed, "step": k}
+            row.update(benchmark.score(gan.eval(), data, seed))
+            gan.train()
+            row["seconds_per_step"] = seconds / (k * len(seeds))
+            row["loss_d"] = float(history["loss_d"][-tail:].mean())
+            row["loss_g"] = float(history["loss_g"][-tail:].mean())
+            per_seed[i].append(row)
+    return [row for rows in per_seed for row in rows], [gan.eval() for gan in gans]
+
+
+def run(
+    variant: Variant, benchmark: Benchmark, seed: int, steps: int | None = None, batch: bool = False
+) -> dict[str, Any]:
+    """Train and score one run; returns one row of :func:`compare`'s table (scalars only).
+
+    Besides the benchmark's metrics the row holds ``step``, ``seconds_per_step`` (wall time of
+    training over its steps) and ``loss_d``, ``loss_g``: their means over the last 10% of the
+    steps. Generators are scored in eval mode.
+
+    Args:
+        variant: What to train.
+        benchmark: The fixed setting.
+        seed: The run's seed.
+        steps: Generator steps; ``None`` keeps the benchmark's budget.
+        batch: Train through :class:`~gancore.ensemble.EnsembleTrainer` (the arithmetic of
+            :func:`compare`'s batched runs, bit for bit) instead of the plain ``Trainer``.
+    """
+    rows, _ = _train(variant, benchmark, [seed], steps, None, batch)
+    return rows[-1]
+
+
+def _split(seeds: list[int], chunks: int) -> list[list[int]]:
+    size = -(-len(seeds) // chunks)
+    return [seeds[i : i + size] for i in range(0, len(seeds), size)]
+
+
+def compare(
+    variants: Sequence[Variant],
+    benchmark: Benchmark,
+    seeds: Sequence[int] = (0, 1, 2),
+    steps: int | None = None,
+    workers: int = 1,
+    progress: bool = True,
+    every: int | None = None,
+    keep: bool = False,
+    batch: bool = True,
+) -> pd.DataFrame | tuple[pd.DataFrame, dict[tuple[str, int], GAN]]:
+    """Train every variant with every seed under the same data, models and budget.
+
+    The seeds of one variant train together as one :class:`~gancore.ensemble.EnsembleTrainer`
+    (one process, member axis first) when the variant allows it, else one after the other;
+    either way the numbers of a run depend only on ``(variant, benchmark, seed, steps)``, not on
+    ``workers``, on batching groups or on which other seeds are in the comparison.
+
+    Args:
+        variants: The arms of the comparison (unique names).
+        benchmark: The fixed setting, e.g. ``gc.bench.RING`` or ``gc.bench.mnist()``.
+        seeds: One run per seed and variant.
+        steps: Generator steps per run; ``None`` keeps the benchmark's budget.
+        workers: Parallel worker processes (``spawn``ed; each imports torch, a few seconds,
+            once: the workers are kept for later calls until :func:`shutdown_workers`).
+            Every run uses one torch thread, in workers and in serial runs alike. With
+            ``workers > 1`` everything in the variants must be picklable and importable: not
+            lambdas, local functions or classes defined in a notebook (a ``TypeError`` says so
+            before any run starts).
+        progress: Show one progress bar over the jobs.
+        every: Also score every run each ``every`` steps (rows with smaller ``step``).
+        keep: Also return the trained GANs, keyed by ``(variant name, seed)``, in eval mode.
+        batch: Batch the seeds of a variant (``False``: always the plain ``Trainer``).
+
+    Returns:
+        A tidy ``pandas.DataFrame`` with one row per run and checkpoint, in variant, seed, then
+        step order, and the columns ``variant``, ``seed``, ``step``, the benchmark's metrics,
+        ``seconds_per_step`` (training time per run and step, amortized over a batch),
+        ``loss_d`` and ``loss_g``. With ``keep=True``, the pair ``(table, gans)``.
+    """
+    variants = list(variants)
+    if not variants or not all(isinstance(v, Variant) for v in variants):
+        raise TypeError("variants must be a non-empty sequence of gancore.bench.Variant")
+    names = [v.name for v in variants]
+    if len(set(names)) != len(names):
+        raise ValueError(f"variant names must be unique, got {names}")
+    if not isinstance(benchmark, Benchmark):
+        raise TypeError(f"benchmark must be a gancore.bench.Benchmark, got {type(benchmark).__name__}")
+    seeds = list(seeds)
+    if not seeds or not all(isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in seeds):
+        raise ValueError(f"seeds must be a non-empty sequence of non-negative ints, got {seeds!r}")
+    if len(set(seeds)) != len(seeds):
+        raise ValueError(f"seeds must be distinct, got {seeds}")
+    for name, value in (("steps", steps), ("every", every)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+            raise ValueError(f"{name} must be a positive int or None, got {value!r}")
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ValueError(f"workers must be a positive int, got {workers!r}")
+    chunks = min(len(seeds), -(-workers // len(variants)))  # enough jobs to keep every worker busy
+    jobs = [(v, benchmark, chunk, steps, every, batch) for v in variants for chunk in _split(seeds, chunks)]
+    results: list[tuple[list[dict[str, Any]], list[GAN]]] = [([], []) for _ in jobs]
+    with tqdm(total=len(jobs), desc=f"{benchmark.name}: jobs", disable=not progress) as bar:
+        if workers == 1:
+            threads = torch.get_num_threads()
+            torch.set_num_threads(1)  # the same arithmetic as in a worker
+            try:
+                for i, job in enumerate(jobs):
+                    results[i] = _train(*job)
+                    bar.update(1)
+            finally:
+                torch.set_num_threads(threads)
+        else:
+            pool.check_picklable(variants, benchmark)
+            executor = pool.get_pool(workers)
+            futures = {executor.submit(_train, *job): i for i, job in enumerate(jobs)}
+            try:
+                for future in as_completed(futures):
+                    results[futures[future]] = future.result()
+                    bar.update(1)
+            except BrokenProcessPool:  # a worker died: start afresh next time
+                pool.shutdown_workers()
+                raise
+            except Exception:  # a failed run: drop the queued runs, keep the workers
+                for future in futures:
+                    future.cancel()
+                raise
+            except BaseException:  # an interrupt: stop the workers too
+                pool.kill_workers()
+                raise
+    table = pd.DataFrame([row for rows, _ in results for row in rows])
+    if not keep:
+        return table
+    gans = {(job[0].name, seed): gan for job, (_, trained) in zip(jobs, results, strict=True)
+            for seed, gan in zip(job[2], trained, strict=True)}  # fmt: skip
+    return table, gans
+
+
+def time_per_step(
+    variant: Variant, benchmark: Benchmark, steps: int = 60, warmup: int = 10, seed: int = 0
+) -> float:
+    """Seconds per generator step of one plain ``Trainer`` run, on one thread (median of 3 blocks).
+
+    This is the cost of a technique as a reader would pay it; :func:`compare`'s
+    ``seconds_per_step`` is amortized over a batch and over a shared machine.
+
+    Args:
+        variant: What to time.
+        benchmark: The setting (models, data, batch size).
+        steps: Timed steps, in three equal blocks after the warm-up.
+        warmup: Untimed steps first (allocations, caches).
+        seed: The run's seed.
+    """
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 3:
+        raise ValueError(f"steps must be an int >= 3, got {steps!r}")
+    block = steps // 3
+    trainer = build_trainer(variant, benchmark, seed, steps=warmup + 3 * block)
+    data = benchmark.data()
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        trainer.fit(data, stop_at=warmup)
+        times = []
+        for b in range(1, 4):
+            start = time.perf_counter()
+            trainer.fit(data, stop_at=warmup + b * block)
+            times.append((time.perf_counter() - start) / block)
+    finally:
+        torch.set_num_threads(threads)
+    return sorted(times)[1]

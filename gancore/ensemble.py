@@ -1,0 +1,430 @@
+"""Batched training of independent runs: E seeds of one setting trained at once, member axis first."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from typing import Any
+
+import torch
+from torch import nn
+from torch.func import functional_call
+
+from .config import TrainConfig
+from .data import GaussianMixture
+from .gan import GAN
+from .losses import GANLoss
+from .models import MLPDiscriminator, MLPGenerator
+from .techniques.base import Technique
+from .techniques.gradient_normalization import GradNormalizedD
+from .trainer import History
+from .utils import frozen
+
+__all__ = ["NotBatchable", "MemberRNG", "StackedMLP", "EnsembleTrainer"]
+
+_ELEMENTWISE = (nn.ReLU, nn.LeakyReLU, nn.Tanh, nn.Sigmoid, nn.ELU, nn.SiLU, nn.Softplus, nn.Identity)
+_HOOKS = ("d_input", "d_loss", "d_penalty", "after_d_backward", "after_d_step", "after_g_backward",
+          "after_g_step", "g_discriminator")  # fmt: skip
+
+
+class NotBatchable(TypeError):
+    """Raised when a run cannot be batched (its models or techniques need the plain Trainer)."""
+
+
+class MemberRNG:
+    """One torch CPU random state per member, swapped in around each member's draws.
+
+    A plain run draws everything (data, latents, noise, dropout masks) from torch's global
+    generator, seeded with its seed. Here every draw of member ``e`` runs with the global state
+    set to member ``e``'s own, in the same order as in the plain run, so each member sees
+    exactly the random numbers of the run it stands for.
+
+    Args:
+        seeds: The members' seeds.
+    """
+
+    def __init__(self, seeds: Sequence[int]) -> None:
+        saved = torch.get_rng_state()
+        self.states = []
+        for seed in seeds:
+            torch.manual_seed(seed)
+            self.states.append(torch.get_rng_state())
+        torch.set_rng_state(saved)
+
+    def __len__(self) -> int:
+        return len(self.states)
+
+    def each(self, fn: Callable[[int], Any]) -> list[Any]:
+        """``[fn(0), ..., fn(E - 1)]``, each call drawing from its member's random state."""
+        saved, out = torch.get_rng_state(), []
+        try:
+            for e, state in enumerate(self.states):
+                torch.set_rng_state(state)
+                out.append(fn(e))
+                self.states[e] = torch.get_rng_state()
+        finally:
+            torch.set_rng_state(saved)
+        return out
+
+
+class StackedMLP(nn.Module):
+    """E same-shaped MLPs (``MLPGenerator`` or ``MLPDiscriminator``) as one module on ``(E, N, ...)``.
+
+    Every ``Linear`` becomes a ``(E, out, in)`` weight and a ``(E, out)`` bias, applied with one
+    ``baddbmm``; activations are element-wise and shared; dropout draws each member's mask from
+    that member's random state. A discriminator returns logits ``(E, N)``.
+
+    Args:
+        members: The E modules, initialized as the plain runs would be.
+        rng: The members' random states (used by dropout).
+    """
+
+    def __init__(self, members: Sequence[nn.Module], rng: MemberRNG) -> None:
+        super().__init__()
+        kinds = {type(m) for m in members}
+        if len(kinds) != 1 or kinds.pop() not in (MLPGenerator, MLPDiscriminator):
+            raise NotBatchable(
+                f"only MLPGenerator / MLPDiscriminator members stack, got {sorted(map(str, kinds))}"
+            )
+        for layer in members[0].net:
+            if not isinstance(layer, (nn.Linear, nn.Dropout, *_ELEMENTWISE)):
+                raise NotBatchable(f"cannot stack a {type(layer).__name__} layer")
+        shapes = {tuple((n, tuple(p.shape)) for n, p in m.named_parameters()) for m in members}
+        if len(shapes) != 1:
+            raise NotBatchable("the members' architectures differ")
+        # Not registered as a submodule: its own parameters are never trained, only replaced.
+        object.__setattr__(self, "template", copy.deepcopy(members[0]))
+        self.names = [n for n, _ in self.template.named_parameters()]
+        self.stacked = nn.ParameterList(
+            nn.Parameter(torch.stack([dict(m.named_parameters())[n].detach() for m in members]))
+            for n in self.names
+        )
+        self.rng = rng
+        self.is_discriminator = isinstance(self.template, MLPDiscriminator)
+        self._views: dict[int, nn.Module] = {}
+
+    @property
+    def members(self) -> int:
+        """The number of members E."""
+        return len(self.stacked[0])
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h = x.flatten(2) if self.is_discriminator else x  # (E, N, features)
+        params = iter(self.stacked)
+        for layer in self.template.net:
+            if isinstance(layer, nn.Linear):
+                weight, bias = next(params), next(params)
+                h = _batched_linear(h, weight, bias)
+            elif isinstance(layer, nn.Dropout):
+                h = _member_dropout(h, layer.p, self.rng) if self.training and layer.p > 0 else h
+            else:
+                h = layer(h)
+        return h.squeeze(-1) if self.is_discriminator else h  # (E, N) or (E, N, out)
+
+    def member(self, e: int) -> nn.Module:
+        """Member ``e`` as a module on ``(N, ...)`` whose weights are slices of the stack
+        (gradients flow into the stack; for penalties, which differentiate D per member)."""
+        self.template.train(self.training)
+        return _Member(self.template, {n: p[e] for n, p in zip(self.names, self.stacked, strict=True)})
+
+    def view(self, e: int) -> nn.Module:
+        """Member ``e`` as a module whose parameters and gradients alias the stack (for hooks).
+
+        Editing its parameters or gradients in place (clipping, clamping) edits member ``e``.
+        """
+        if e not in self._views:
+            module = copy.deepcopy(self.template)
+            for name, p in zip(self.names, self.stacked, strict=True):
+                owner, attr = _owner(module, name)
+                setattr(owner, attr, nn.Parameter(p.data[e]))
+            self._views[e] = module
+        module = self._views[e]
+        module.train(self.training)
+        for name, p in zip(self.names, self.stacked, strict=True):
+            owner, attr = _owner(module, name)
+            getattr(owner, attr).grad = None if p.grad is None else p.grad[e]
+        return module
+
+    def unstack(self, modules: Sequence[nn.Module]) -> None:
+        """Copy each member's current weights into ``modules[e]``."""
+        with torch.no_grad():
+            for e, module in enumerate(modules):
+                own = dict(module.named_parameters())
+                for name, p in zip(self.names, self.stacked, strict=True):
+                    own[name].copy_(p[e])
+
+
+class _Member(nn.Module):
+    def __init__(self, template: nn.Module, params: dict[str, torch.Tensor]) -> None:
+        super().__init__()
+        object.__setattr__(self, "template", template)  # shared, not owned
+        self.params = params
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return functional_call(self.template, self.params, (x,))
+
+
+def _owner(module: nn.Module, name: str) -> tuple[nn.Module, str]:
+    *path, attr = name.split(".")
+    for part in path:
+        module = getattr(module, part)
+    return module, attr
+
+
+def _batched_linear(h: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+    """``h @ weight^T + bias`` per member: ``(E, N, in) -> (E, N, out)``."""
+    if len(weight) == 1:
+        # torch sends a batch of one to a different matrix kernel than a batch of several, which
+        # rounds differently; duplicating the member keeps results independent of E (bit for bit).
+        return _batched_linear(h.expand(2, -1, -1), weight.expand(2, -1, -1), bias.expand(2, -1))[:1]
+    return torch.baddbmm(bias.unsqueeze(1), h, weight.transpose(1, 2))
+
+
+def _member_dropout(h: torch.Tensor, p: float, rng: MemberRNG) -> torch.Tensor:
+    # torch's CPU dropout: mask = empty_like(x).bernoulli_(1 - p) / (1 - p); x * mask
+    masks = rng.each(lambda e: torch.empty_like(h[e]).bernoulli_(1 - p).div_(1 - p))
+    return h * torch.stack(masks)
+
+
+def _inner(D: nn.Module) -> nn.Module:
+    return D.D if isinstance(D, GradNormalizedD) else D
+
+
+def _normalizes(wrapper: nn.Module, D: nn.Module) -> bool:
+    """Whether ``wrapper`` is ``GradNormalizedD(D)`` (gradient normalization, batched here)."""
+    return isinstance(wrapper, GradNormalizedD) and wrapper.D is D
+
+
+def _overrides(technique: Technique, hook: str) -> bool:
+    return getattr(type(technique), hook) is not getattr(Technique, hook)
+
+
+class _MemberSetup:
+    """What ``Technique.setup`` sees of one member: its GAN, the loss and the config."""
+
+    def __init__(self, gan: GAN, loss: GANLoss, config: TrainConfig) -> None:
+        self.gan, self.loss, self.config = gan, loss, config
+
+
+class EnsembleTrainer:
+    """Trains E independent runs of one setting at once; member ``e`` is the run of ``seeds[e]``.
+
+    Member ``e`` follows the same arithmetic as ``Trainer(gans[e], loss, config with seed
+    seeds[e], techniques[e]).fit(data)``: the same initial weights, the same random numbers in
+    the same order (see :class:`MemberRNG`) and per-member techniques. Matrix products are
+    batched (``baddbmm``), so results agree with the plain Trainer to rounding (about 1e-7 per
+    step), and are bit-for-bit independent of E and of which other members are trained along.
+    Batching pays off on small networks, where a step costs mostly Python and dispatch overhead.
+
+    Supported: ``MLPGenerator`` / ``MLPDiscriminator`` players (dropout included), a
+    ``GaussianMixture`` or a tensor as data, and techniques that act through the hooks
+    ``d_input``, ``d_loss``, ``d_penalty``, ``after_*`` (called per member, on that member's
+    slices and parameters), and gradient normalization. Anything else raises
+    :class:`NotBatchable`: a technique that otherwise replaces G or D in ``setup`` or overrides
+    ``g_discriminator``, or other players.
+
+    Args:
+        gans: One freshly built GAN per member (same architecture).
+        loss: The loss pair.
+        config: The shared config (its ``seed`` is ignored: ``seeds`` gives each member's).
+        seeds: One seed per member.
+        techniques: One list of fresh technique instances per member.
+    """
+
+    def __init__(
+        self,
+        gans: Sequence[GAN],
+        loss: GANLoss,
+        config: TrainConfig,
+        seeds: Sequence[int],
+        techniques: Sequence[Sequence[Technique]],
+    ) -> None:
+        if not len(gans) == len(seeds) == len(techniques) >= 1:
+            raise ValueError("gans, seeds and techniques need one entry per member (at least one)")
+        if config.device not in ("cpu", "auto") or config.sample_every is not None:
+            raise NotBatchable("batched runs are CPU-only and take no snapshots (sample_every=None)")
+        self.gans, self.loss, self.seeds = list(gans), loss, list(seeds)
+        self.config = replace(config, device="cpu")
+        self.techniques = [list(ts) for ts in techniques]
+        for gan, ts, seed in zip(self.gans, self.techniques, self.seeds, strict=True):
+            G, D = gan.G, gan.D
+            for t in ts:
+                t.setup(_MemberSetup(gan, loss, replace(self.config, seed=seed)))
+                if _overrides(t, "g_discriminator"):
+                    raise NotBatchable(f"{type(t).__name__} overrides g_discriminator")
+            if gan.G is not G or not (gan.D is D or _normalizes(gan.D, D)):
+                raise NotBatchable("a technique replaced G or D in setup")
+        self.rng = MemberRNG(self.seeds)
+        self.G = StackedMLP([g.G for g in self.gans], self.rng)
+        self.D = StackedMLP([_inner(g.D) for g in self.gans], self.rng)
+        # The D that the losses see: the stack itself, or its gradient-normalized version.
+        self._normalized = [_normalizes(g.D, _inner(g.D)) for g in self.gans]
+        if len(set(self._normalized)) != 1:
+            raise NotBatchable("some members' D is gradient-normalized and some not")
+        self.D_out = GradNormalizedD(self.D, batch_dims=2) if self._normalized[0] else self.D
+        self.latent_dim = self.gans[0].latent_dim
+        self.opt_g = torch.optim.Adam(self.G.stacked, lr=config.lr_g, betas=config.betas_g)
+        self.opt_d = torch.optim.Adam(self.D.stacked, lr=config.lr_d, betas=config.betas_d)
+        self.step = 0
+        self._rows: list[torch.Tensor] = []  # (E, 6) per step
+        self._active = {h: [any(_overrides(t, h) for t in ts) for ts in self.techniques] for h in _HOOKS}
+
+    # ------------------------------------------------------------------------------ steps
+    def _d_input(self, x: torch.Tensor) -> list[torch.Tensor]:
+        """Per member: ``x[e]`` through its techniques' ``d_input`` (under its random state)."""
+
+        def one(e: int) -> torch.Tensor:
+            x_e = x[e]
+            for t in self.techniques[e]:
+                x_e = t.d_input(x_e, self.step)
+            return x_e
+
+        return self.rng.each(one) if any(self._active["d_input"]) else list(x)
+
+    def _each_loss(self, fn: Callable, batched: Callable[[], torch.Tensor]) -> torch.Tensor:
+        """A loss per member ``(E,)``: batched when the loss reduces over the last axis."""
+        loss = batched()
+        if loss.shape == (len(self.seeds),):
+            return loss
+        return torch.stack([fn(e) for e in range(len(self.seeds))])
+
+    def _d_step(self, sample: Callable[[int], torch.Tensor]) -> tuple[torch.Tensor, ...]:
+        n = self.config.batch_size
+
+        def real_and_latent(e: int) -> tuple[torch.Tensor, torch.Tensor]:
+            x_real = sample(e)
+            for t in self.techniques[e]:
+                x_real = t.d_input(x_real, self.step)
+            return x_real, torch.randn(n, self.latent_dim)
+
+        x_real, z = map(torch.stack, zip(*self.rng.each(real_and_latent), strict=True))
+        with torch.no_grad():
+            x_fake = self.G(z)  # (E, N, ...)
+        x_fake = torch.stack(self._d_input(x_fake))
+        d_real, d_fake = self.D_out(x_real), self.D_out(x_fake)  # (E, N) each
+        loss_d = self._each_loss(
+            lambda e: self.loss.d(d_real[e], d_fake[e]), lambda: self.loss.d(d_real, d_fake)
+        )
+        if any(self._active["d_loss"]) or any(self._active["d_penalty"]):
+            loss_d = torch.stack(
+                self.rng.each(lambda e: self._d_extras(e, loss_d[e], x_real, x_fake, d_real, d_fake))
+            )
+        self.opt_d.zero_grad(set_to_none=True)
+        loss_d.sum().backward()
+        grad_norm = _member_grad_norms(self.D)
+        self._param_hooks(self.D, "after_d_backward")
+        self.opt_d.step()
+        self._param_hooks(self.D, "after_d_step")
+        return loss_d.detach(), d_real.detach(), d_fake.detach(), grad_norm
+
+    def _d_extras(self, e: int, loss_e, x_real, x_fake, d_real, d_fake) -> torch.Tensor:
+        for t in self.techniques[e]:
+            loss_e = t.d_loss(loss_e, d_real[e], d_fake[e], self.loss)
+        if self._active["d_penalty"][e]:
+            D_e = self.D.member(e)
+            D_e = GradNormalizedD(D_e) if self._normalized[e] else D_e
+            for t in self.techniques[e]:
+                penalty = t.d_penalty(D_e, x_real[e], x_fake[e])
+                if penalty is not None:
+                    loss_e = loss_e + penalty
+        return loss_e
+
+    def _g_step(self) -> tuple[torch.Tensor, torch.Tensor]:
+        n = self.config.batch_size
+        z = torch.stack(self.rng.each(lambda e: torch.randn(n, self.latent_dim)))
+        x_fake = torch.stack(self._d_input(self.G(z)))
+        with frozen(self.D):  # as in Trainer: no gradient for D's weights in G's update
+            d_fake = self.D_out(x_fake)
+            loss_g = self._each_loss(lambda e: self.loss.g(d_fake[e]), lambda: self.loss.g(d_fake))
+            self.opt_g.zero_grad(set_to_none=True)
+            loss_g.sum().backward()
+        grad_norm = _member_grad_norms(self.G)
+        self._param_hooks(self.G, "after_g_backward")
+        self.opt_g.step()
+        self._param_hooks(self.G, "after_g_step")
+        return loss_g.detach(), grad_norm
+
+    def _param_hooks(self, stack: StackedMLP, hook: str) -> None:
+        for e, active in enumerate(self._active[hook]):
+            if active:
+                view = stack.view(e)
+                for t in self.techniques[e]:
+                    getattr(t, hook)(view)
+                _write_back(stack, view, e)
+
+    # ------------------------------------------------------------------------------ loop
+    def fit(self, data: GaussianMixture | torch.Tensor, stop_at: int | None = None) -> list[History]:
+        """Train every member to ``config.steps`` (or ``stop_at``); returns one History per member."""
+        stop = self.config.steps if stop_at is None else stop_at
+        if not 0 <= stop <= self.config.steps:
+            raise ValueError(f"stop_at must be in [0, {self.config.steps}], got {stop_at!r}")
+        sample = _sampler(data, self.config.batch_size)
+        as_prob = torch.sigmoid if self.loss.probabilistic else (lambda t: t)
+        self.G.train()
+        self.D.train()
+        while self.step < stop:
+            for _ in range(self.config.n_critic):
+                loss_d, d_real, d_fake, grad_norm_d = self._d_step(sample)
+            loss_g, grad_norm_g = self._g_step()
+            self._rows.append(
+                torch.stack(
+                    [
+                        loss_d,
+                        loss_g,
+                        as_prob(d_real).mean(1),
+                        as_prob(d_fake).mean(1),
+                        grad_norm_d,
+                        grad_norm_g,
+                    ],
+                    dim=1,
+                )
+            )
+            self.step += 1
+        self.G.unstack([g.G for g in self.gans])
+        self.D.unstack([_inner(g.D) for g in self.gans])
+        return self.histories()
+
+    def histories(self) -> list[History]:
+        """One :class:`~gancore.trainer.History` per member, as the plain Trainer records it."""
+        table = torch.stack(self._rows, dim=1) if self._rows else torch.zeros(len(self.seeds), 0, 6)
+        out = []
+        for e in range(len(self.seeds)):
+            history = History()
+            for row in table[e]:
+                history.append(row)
+            out.append(history)
+        return out
+
+
+def _write_back(stack: StackedMLP, view: nn.Module, e: int) -> None:
+    """Copy a hook's edits back into the stack where it replaced tensors instead of editing them."""
+    with torch.no_grad():
+        for name, p in zip(stack.names, stack.stacked, strict=True):
+            owner, attr = _owner(view, name)
+            v = getattr(owner, attr)
+            if v.data_ptr() != p.data[e].data_ptr():
+                p.data[e].copy_(v.data)
+            if p.grad is not None and v.grad is None:
+                raise RuntimeError(
+                    "a technique set a gradient to None (the plain Trainer then skips that parameter); "
+                    "batched runs cannot skip one member: use compare(..., batch=False)"
+                )
+            if p.grad is not None and v.grad.data_ptr() != p.grad[e].data_ptr():
+                p.grad[e].copy_(v.grad)
+
+
+def _member_grad_norms(stack: StackedMLP) -> torch.Tensor:
+    """The global gradient norm of each member, ``(E,)`` (as ``Trainer`` logs it)."""
+    per_tensor = [p.grad.flatten(1).norm(dim=1) for p in stack.stacked if p.grad is not None]  # each (E,)
+    return torch.stack(per_tensor, dim=1).norm(dim=1)
+
+
+def _sampler(data: GaussianMixture | torch.Tensor, n: int) -> Callable[[int], torch.Tensor]:
+    """Member-agnostic batch draws, consuming the random numbers the plain Trainer consumes."""
+    if isinstance(data, GaussianMixture):
+        return lambda e: data.sample(n)
+    if isinstance(data, torch.Tensor) and data.ndim >= 2 and len(data) > 0:
+        x = data.cpu()
+        return lambda e: x[torch.randint(len(x), (n,))]
+    raise NotBatchable(f"batched runs take a GaussianMixture or a tensor (N, ...), got {type(data).__name__}")

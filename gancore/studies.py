@@ -1,0 +1,276 @@
+"""The book's precomputed studies: long comparisons run once, stored as JSON with their provenance.
+
+A chapter that needs more training than it can afford under CI (the protocol budgets of
+``book/appendix/protocol.md``) loads a study instead of training: ``scripts/run_study.py NAME``
+runs it and writes ``book/results/NAME.json`` (the study's specification and its fingerprint,
+every run's scores at every checkpoint, the gancore version, the git commit, torch's version and
+the wall time). :func:`load` refuses a file whose fingerprint no longer matches the study as the
+code defines it, and :func:`replay` re-trains one run up to a checkpoint to check that the code
+still produces the stored numbers.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import platform
+import subprocess
+import time
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import torch
+
+from . import losses as L
+from . import techniques as T
+from .bench import GRID, RING, ToyBenchmark, Variant, compare, run
+
+__all__ = [
+    "Study",
+    "StaleStudy",
+    "STUDIES",
+    "part3_variants",
+    "results_folder",
+    "load",
+    "replay",
+    "run_study",
+]
+
+
+class StaleStudy(RuntimeError):
+    """A stored study no longer matches its definition: re-run ``scripts/run_study.py NAME``."""
+
+
+@dataclass(frozen=True)
+class Study:
+    """A named comparison at a fixed budget, stored once and loaded by chapters.
+
+    Args:
+        name: The file name (``book/results/NAME.json``).
+        benchmark: The setting.
+        variants: The arms (the first is the baseline).
+        seeds: One run per seed and variant.
+        steps: Generator steps per run.
+        every: Checkpoint interval: every run is also scored every ``every`` steps.
+        description: One sentence for the JSON file and the docs.
+    """
+
+    name: str
+    benchmark: ToyBenchmark
+    variants: tuple[Variant, ...]
+    seeds: tuple[int, ...]
+    steps: int
+    every: int
+    description: str
+
+    def spec(self) -> dict[str, Any]:
+        """Everything that determines the numbers, as plain JSON-able values."""
+        b = self.benchmark
+        return {
+            "benchmark": {
+                "name": b.name,
+                "mixture": _describe(b.mixture),
+                "config": _jsonable(dataclasses.asdict(b.config)),
+                "latent_dim": b.latent_dim,
+                "g_kwargs": _jsonable(b.g_kwargs),
+                "d_kwargs": _jsonable(b.d_kwargs),
+                "n_samples": b.n_samples,
+            },
+            "variants": [
+                {
+                    "name": v.name,
+                    "loss": repr(v.loss),
+                    "techniques": [_describe(t) for t in v.techniques],
+                    "g_kwargs": _jsonable(dict(v.g_kwargs)),
+                    "d_kwargs": _jsonable(dict(v.d_kwargs)),
+                    "config": _jsonable(dict(v.config)),
+                }
+                for v in self.variants
+            ],
+            "seeds": list(self.seeds),
+            "steps": self.steps,
+            "every": self.every,
+        }
+
+    def fingerprint(self) -> str:
+        """A hash of :meth:`spec`: it changes whenever the study's definition changes."""
+        return hashlib.sha256(json.dumps(self.spec(), sort_keys=True).encode()).hexdigest()[:16]
+
+    def variant(self, name: str) -> Variant:
+        """The variant called ``name``."""
+        for v in self.variants:
+            if v.name == name:
+                return v
+        raise KeyError(
+            f"study {self.name!r} has no variant {name!r}; it has {[v.name for v in self.variants]}"
+        )
+
+
+def _describe(obj: Any) -> str:
+    """A stable text for a factory or a benchmark setting (a partial's function and arguments)."""
+    if isinstance(obj, partial):
+        args = [repr(a) for a in obj.args] + [f"{k}={v!r}" for k, v in sorted(obj.keywords.items())]
+        return f"{_describe(obj.func)}({', '.join(args)})"
+    return f"{getattr(obj, '__module__', '')}.{getattr(obj, '__qualname__', repr(obj))}"
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (int, float, str, bool)) or value is None:
+        return value
+    return _describe(value)
+
+
+def part3_variants(steps: int) -> tuple[Variant, ...]:
+    """Every Part III technique as a variant of the protocol baseline (``steps`` sets annealing)."""
+    small_lr = {"lr_g": 2e-4, "lr_d": 2e-4, "betas_g": (0.0, 0.9), "betas_d": (0.0, 0.9)}  # GN paper
+    gn = T.GradientNormalization
+    return (
+        Variant("baseline"),
+        # 3.1 input noise and label smoothing
+        Variant("instance 0.1", techniques=[partial(T.InstanceNoise, std=0.1)]),
+        Variant("instance 0.2", techniques=[partial(T.InstanceNoise, std=0.2)]),
+        Variant("instance 0.2, annealed", techniques=[partial(T.InstanceNoise, std=0.2, anneal_steps=steps)]),
+        Variant("latent 0.5", techniques=[partial(T.LatentNoise, std=0.5)]),
+        Variant("one-sided LS", techniques=[partial(T.LabelSmoothing, real=0.9)]),
+        Variant("two-sided LS", techniques=[partial(T.LabelSmoothing, real=0.9, fake=0.1)]),
+        # 3.2 gradient clipping
+        Variant("clip norm 1, D and G", techniques=[partial(T.ClipGradNorm, max_norm=1.0)]),
+        Variant("clip norm 1, D", techniques=[partial(T.ClipGradNorm, max_norm=1.0, g=False)]),
+        Variant("clip norm 0.1, D", techniques=[partial(T.ClipGradNorm, max_norm=0.1, g=False)]),
+        Variant("clip value 0.01, D and G", techniques=[partial(T.ClipGradValue, clip_value=0.01)]),
+        # 3.3 gradient normalization, and two recipes that normalize parameter gradients instead
+        Variant("GN", techniques=[gn]),
+        Variant("baseline, GN's lr", config=small_lr),
+        Variant("GN, GN's lr", techniques=[gn], config=small_lr),
+        Variant("D grads / RMS", techniques=[partial(T.NormalizeParamGrads, power=1)]),
+        Variant(
+            "G grads / mean square", techniques=[partial(T.NormalizeParamGrads, power=2, d=False, g=True)]
+        ),
+        # 3.4 discriminator capacity
+        Variant("D 128x1", d_kwargs={"depth": 1}),
+        Variant("D 128x4", d_kwargs={"depth": 4}),
+        Variant("D 32x2", d_kwargs={"width": 32}),
+        Variant("D dropout 0.5", d_kwargs={"dropout": 0.5}),
+        # 3.5 least squares and hinge
+        Variant("LSGAN", loss=L.least_squares),
+        Variant("hinge", loss=L.hinge),
+    )
+
+
+def _part3(benchmark: ToyBenchmark) -> Study:
+    steps = benchmark.config.steps
+    return Study(
+        name=f"part3_{benchmark.name}",
+        benchmark=benchmark,
+        variants=part3_variants(steps),
+        seeds=(0, 1, 2, 3, 4),
+        steps=steps,
+        every=500,
+        description=f"Every Part III technique against the protocol baseline on the {benchmark.name}, 5 seeds.",
+    )
+
+
+STUDIES: dict[str, Study] = {s.name: s for s in (_part3(RING), _part3(GRID))}
+
+
+def results_folder() -> Path:
+    """Where studies are stored: ``$GANCORE_RESULTS``, else ``book/results`` of this checkout."""
+    env = os.environ.get("GANCORE_RESULTS")
+    return Path(env) if env else Path(__file__).resolve().parents[1] / "book" / "results"
+
+
+def _study(name: str) -> Study:
+    if name not in STUDIES:
+        raise KeyError(f"unknown study {name!r}; known: {sorted(STUDIES)}")
+    return STUDIES[name]
+
+
+def load(name: str, folder: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+    """The stored table of study ``name`` (``compare``'s columns, every checkpoint).
+
+    Raises:
+        FileNotFoundError: If the study was never run.
+        StaleStudy: If the file's fingerprint differs from the study's current definition.
+    """
+    study = _study(name)
+    path = Path(folder or results_folder()) / f"{name}.json"
+    stored = json.loads(path.read_text())
+    if stored["fingerprint"] != study.fingerprint():
+        raise StaleStudy(
+            f"{path} was made from another definition of study {name!r} (fingerprint "
+            f"{stored['fingerprint']}, now {study.fingerprint()}): run scripts/run_study.py {name}"
+        )
+    table = pd.DataFrame(stored["rows"])
+    table.attrs["provenance"] = {k: v for k, v in stored.items() if k != "rows"}
+    return table
+
+
+def replay(
+    name: str, variant: str, seed: int, step: int, folder: str | os.PathLike[str] | None = None
+) -> pd.DataFrame:
+    """Re-train one stored run up to checkpoint ``step`` and put it beside the stored row.
+
+    The run goes through the same batched code as the study (one member), so on the same kind of
+    CPU its numbers match bit for bit; elsewhere rounding may differ in the last digits.
+
+    Returns:
+        A two-row table, ``stored`` and ``replayed``, with the metric and loss columns.
+    """
+    study = _study(name)
+    table = load(name, folder)
+    stored = table[(table["variant"] == variant) & (table["seed"] == seed) & (table["step"] == step)]
+    if len(stored) != 1:
+        raise ValueError(f"study {name!r} stores no row for ({variant!r}, seed {seed}, step {step})")
+    fresh = run(study.variant(variant), study.benchmark, seed, steps=step, batch=True)
+    columns = [c for c in stored.columns if c not in ("variant", "seed", "step", "seconds_per_step")]
+    return pd.DataFrame([stored.iloc[0][columns], pd.Series(fresh)[columns]], index=["stored", "replayed"])
+
+
+def _git_commit() -> str:
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True,
+                             cwd=Path(__file__).resolve().parent)  # fmt: skip
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "gancore"], capture_output=True, text=True,
+                               cwd=Path(__file__).resolve().parent).stdout.strip()  # fmt: skip
+        return out.stdout.strip() + ("+uncommitted gancore changes" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def run_study(
+    name: str, workers: int = 2, folder: str | os.PathLike[str] | None = None, progress: bool = True
+) -> Path:
+    """Run study ``name`` and write ``NAME.json`` with its provenance; returns the path."""
+    from . import __version__
+
+    study = _study(name)
+    start = time.perf_counter()
+    table = compare(list(study.variants), study.benchmark, seeds=study.seeds, steps=study.steps,
+                    workers=workers, progress=progress, every=study.every)  # fmt: skip
+    payload = {
+        "name": name,
+        "description": study.description,
+        "fingerprint": study.fingerprint(),
+        "spec": study.spec(),
+        "gancore_version": __version__,
+        "git_commit": _git_commit(),
+        "torch_version": torch.__version__,
+        "machine": f"{platform.machine()} {platform.processor() or ''} ({os.cpu_count()} cores)".strip(),
+        "workers": workers,
+        "wall_seconds": round(time.perf_counter() - start, 1),
+        "created": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
+        "rows": json.loads(table.to_json(orient="records")),
+    }
+    path = Path(folder or results_folder()) / f"{name}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(payload, indent=1) + "\n")
+    return path
