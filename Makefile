@@ -43,6 +43,7 @@ notebooks: install
 
 bench: install
 	$(PY) scripts/bench_trainer.py
+	$(PY) scripts/bench_ensemble.py
 
 clean:
 	rm -rf _build .pytest_cache

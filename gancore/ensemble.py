@@ -21,14 +21,14 @@ from .techniques.gradient_normalization import GradNormalizedD
 from .trainer import History
 from .utils import frozen
 
-__all__ = ["NotBatchable", "MemberRNG", "StackedMLP", "EnsembleTrainer"]
+__all__ = ["NotBatchableError", "MemberRNG", "StackedMLP", "EnsembleTrainer"]
 
 _ELEMENTWISE = (nn.ReLU, nn.LeakyReLU, nn.Tanh, nn.Sigmoid, nn.ELU, nn.SiLU, nn.Softplus, nn.Identity)
 _HOOKS = ("d_input", "d_loss", "d_penalty", "after_d_backward", "after_d_step", "after_g_backward",
           "after_g_step", "g_discriminator")  # fmt: skip
 
 
-class NotBatchable(TypeError):
+class NotBatchableError(TypeError):
     """Raised when a run cannot be batched (its models or techniques need the plain Trainer)."""
 
 
@@ -84,15 +84,15 @@ class StackedMLP(nn.Module):
         super().__init__()
         kinds = {type(m) for m in members}
         if len(kinds) != 1 or kinds.pop() not in (MLPGenerator, MLPDiscriminator):
-            raise NotBatchable(
+            raise NotBatchableError(
                 f"only MLPGenerator / MLPDiscriminator members stack, got {sorted(map(str, kinds))}"
             )
         for layer in members[0].net:
             if not isinstance(layer, (nn.Linear, nn.Dropout, *_ELEMENTWISE)):
-                raise NotBatchable(f"cannot stack a {type(layer).__name__} layer")
+                raise NotBatchableError(f"cannot stack a {type(layer).__name__} layer")
         shapes = {tuple((n, tuple(p.shape)) for n, p in m.named_parameters()) for m in members}
         if len(shapes) != 1:
-            raise NotBatchable("the members' architectures differ")
+            raise NotBatchableError("the members' architectures differ")
         # Not registered as a submodule: its own parameters are never trained, only replaced.
         object.__setattr__(self, "template", copy.deepcopy(members[0]))
         self.names = [n for n, _ in self.template.named_parameters()]
@@ -221,7 +221,7 @@ class EnsembleTrainer:
     ``GaussianMixture`` or a tensor as data, and techniques that act through the hooks
     ``d_input``, ``d_loss``, ``d_penalty``, ``after_*`` (called per member, on that member's
     slices and parameters), and gradient normalization. Anything else raises
-    :class:`NotBatchable`: a technique that otherwise replaces G or D in ``setup`` or overrides
+    :class:`NotBatchableError`: a technique that otherwise replaces G or D in ``setup`` or overrides
     ``g_discriminator``, or other players.
 
     Args:
@@ -243,7 +243,7 @@ class EnsembleTrainer:
         if not len(gans) == len(seeds) == len(techniques) >= 1:
             raise ValueError("gans, seeds and techniques need one entry per member (at least one)")
         if config.device not in ("cpu", "auto") or config.sample_every is not None:
-            raise NotBatchable("batched runs are CPU-only and take no snapshots (sample_every=None)")
+            raise NotBatchableError("batched runs are CPU-only and take no snapshots (sample_every=None)")
         self.gans, self.loss, self.seeds = list(gans), loss, list(seeds)
         self.config = replace(config, device="cpu")
         self.techniques = [list(ts) for ts in techniques]
@@ -252,16 +252,16 @@ class EnsembleTrainer:
             for t in ts:
                 t.setup(_MemberSetup(gan, loss, replace(self.config, seed=seed)))
                 if _overrides(t, "g_discriminator"):
-                    raise NotBatchable(f"{type(t).__name__} overrides g_discriminator")
+                    raise NotBatchableError(f"{type(t).__name__} overrides g_discriminator")
             if gan.G is not G or not (gan.D is D or _normalizes(gan.D, D)):
-                raise NotBatchable("a technique replaced G or D in setup")
+                raise NotBatchableError("a technique replaced G or D in setup")
         self.rng = MemberRNG(self.seeds)
         self.G = StackedMLP([g.G for g in self.gans], self.rng)
         self.D = StackedMLP([_inner(g.D) for g in self.gans], self.rng)
         # The D that the losses see: the stack itself, or its gradient-normalized version.
         self._normalized = [_normalizes(g.D, _inner(g.D)) for g in self.gans]
         if len(set(self._normalized)) != 1:
-            raise NotBatchable("some members' D is gradient-normalized and some not")
+            raise NotBatchableError("some members' D is gradient-normalized and some not")
         self.D_out = GradNormalizedD(self.D, batch_dims=2) if self._normalized[0] else self.D
         self.latent_dim = self.gans[0].latent_dim
         self.opt_g = torch.optim.Adam(self.G.stacked, lr=config.lr_g, betas=config.betas_g)
@@ -427,4 +427,6 @@ def _sampler(data: GaussianMixture | torch.Tensor, n: int) -> Callable[[int], to
     if isinstance(data, torch.Tensor) and data.ndim >= 2 and len(data) > 0:
         x = data.cpu()
         return lambda e: x[torch.randint(len(x), (n,))]
-    raise NotBatchable(f"batched runs take a GaussianMixture or a tensor (N, ...), got {type(data).__name__}")
+    raise NotBatchableError(
+        f"batched runs take a GaussianMixture or a tensor (N, ...), got {type(data).__name__}"
+    )

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 
 from .classifier import classifier_features, classify
@@ -13,6 +15,7 @@ from .data import GaussianMixture
 __all__ = [
     "Coverage",
     "mode_coverage",
+    "coverage_over",
     "kl_to_uniform",
     "frechet_distance",
     "frechet_distance_gaussians",
@@ -97,6 +100,32 @@ def mode_coverage(samples: torch.Tensor, mixture: GaussianMixture, threshold: fl
         kl=kl_to_uniform(counts),
         counts=counts,
     )
+
+
+def coverage_over(
+    snapshots: Sequence[tuple[int, torch.Tensor]], mixture: GaussianMixture, threshold: float = 3.0
+) -> dict[str, np.ndarray]:
+    """:func:`mode_coverage` of every snapshot, as curves over training.
+
+    Args:
+        snapshots: ``(step, samples)`` pairs, e.g. ``Trainer.snapshots``.
+        mixture: The target mixture.
+        threshold: The HQ radius in units of ``mixture.std``.
+
+    Returns:
+        Arrays of equal length: ``step``, ``modes``, ``hq``, ``kl`` (``nan`` where no sample is
+        HQ) and ``counts`` ``(snapshots, K)``, HQ samples per mode.
+    """
+    if not snapshots:
+        raise ValueError("snapshots is empty; train with TrainConfig(sample_every=...) to record some")
+    scores = [mode_coverage(x, mixture, threshold) for _, x in snapshots]
+    return {
+        "step": np.array([int(step) for step, _ in snapshots]),
+        "modes": np.array([c.modes for c in scores]),
+        "hq": np.array([c.hq for c in scores]),
+        "kl": np.array([c.kl for c in scores]),
+        "counts": torch.stack([c.counts for c in scores]).numpy(),
+    }
 
 
 def _check_features(feats: torch.Tensor, name: str, min_rows: int = 2) -> None:

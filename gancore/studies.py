@@ -32,7 +32,7 @@ from .bench import GRID, RING, ToyBenchmark, Variant, compare, run
 
 __all__ = [
     "Study",
-    "StaleStudy",
+    "StaleStudyError",
     "STUDIES",
     "part3_variants",
     "results_folder",
@@ -42,7 +42,7 @@ __all__ = [
 ]
 
 
-class StaleStudy(RuntimeError):
+class StaleStudyError(RuntimeError):
     """A stored study no longer matches its definition: re-run ``scripts/run_study.py NAME``."""
 
 
@@ -175,7 +175,7 @@ def _part3(benchmark: ToyBenchmark) -> Study:
         seeds=(0, 1, 2, 3, 4),
         steps=steps,
         every=500,
-        description=f"Every Part III technique against the protocol baseline on the {benchmark.name}, 5 seeds.",
+        description=f"Every Part III technique against the protocol baseline on the {benchmark.name}.",
     )
 
 
@@ -199,13 +199,13 @@ def load(name: str, folder: str | os.PathLike[str] | None = None) -> pd.DataFram
 
     Raises:
         FileNotFoundError: If the study was never run.
-        StaleStudy: If the file's fingerprint differs from the study's current definition.
+        StaleStudyError: If the file's fingerprint differs from the study's current definition.
     """
     study = _study(name)
     path = Path(folder or results_folder()) / f"{name}.json"
     stored = json.loads(path.read_text())
     if stored["fingerprint"] != study.fingerprint():
-        raise StaleStudy(
+        raise StaleStudyError(
             f"{path} was made from another definition of study {name!r} (fingerprint "
             f"{stored['fingerprint']}, now {study.fingerprint()}): run scripts/run_study.py {name}"
         )
@@ -236,12 +236,17 @@ def replay(
 
 
 def _git_commit() -> str:
+    """The checkout's commit, marked when gancore has uncommitted changes."""
+    here = Path(__file__).resolve().parent
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", *args], capture_output=True, text=True, check=True, cwd=here
+        ).stdout.strip()
+
     try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True,
-                             cwd=Path(__file__).resolve().parent)  # fmt: skip
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "gancore"], capture_output=True, text=True,
-                               cwd=Path(__file__).resolve().parent).stdout.strip()  # fmt: skip
-        return out.stdout.strip() + ("+uncommitted gancore changes" if dirty else "")
+        dirty = git("status", "--porcelain", "--", str(here))
+        return git("rev-parse", "HEAD") + ("+uncommitted gancore changes" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
 

@@ -14,7 +14,7 @@ import gancore as gc
 from gancore.bench import Variant
 
 NOISE = partial(gc.techniques.InstanceNoise, std=0.1)
-TOY_COLUMNS = ["variant", "seed", "modes", "hq", "kl", "seconds_per_step", "loss_d", "loss_g"]
+TOY_COLUMNS = ["variant", "seed", "step", "modes", "hq", "kl", "seconds_per_step", "loss_d", "loss_g"]
 
 
 def _numbers(df: pd.DataFrame) -> pd.DataFrame:
@@ -58,15 +58,15 @@ def test_workers_are_kept_between_calls_and_reused_runs_are_unchanged():
     variants = [Variant("baseline")]
     gc.bench.shutdown_workers()
     first = gc.bench.compare(variants, gc.bench.RING, seeds=(0, 1), steps=3, workers=2, progress=False)
-    pool = gc.bench._POOL
+    pool = gc.bench.pool._POOL
     assert pool is not None
     again = gc.bench.compare(variants, gc.bench.RING, seeds=(1, 0), steps=3, workers=2, progress=False)
-    assert gc.bench._POOL is pool  # no new processes were started
+    assert gc.bench.pool._POOL is pool  # no new processes were started
     pd.testing.assert_frame_equal(_numbers(first), _numbers(again.iloc[[1, 0]].reset_index(drop=True)))
     gc.bench.compare(variants, gc.bench.RING, seeds=(0,), steps=1, workers=1, progress=False)
-    assert gc.bench._POOL is pool  # serial runs leave the workers alone
+    assert gc.bench.pool._POOL is pool  # serial runs leave the workers alone
     gc.bench.shutdown_workers()
-    assert gc.bench._POOL is None
+    assert gc.bench.pool._POOL is None
     gc.bench.shutdown_workers()  # idempotent
 
 
@@ -84,11 +84,11 @@ def test_an_interrupt_stops_the_workers(monkeypatch):
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(gc.bench, "as_completed", interrupted)
+    monkeypatch.setattr(gc.bench.comparison, "as_completed", interrupted)
     variants = [Variant("baseline")]
     with pytest.raises(KeyboardInterrupt):
         gc.bench.compare(variants, gc.bench.RING, seeds=(0,), steps=200, workers=2, progress=False)
-    assert gc.bench._POOL is None
+    assert gc.bench.pool._POOL is None
     monkeypatch.undo()
     df = gc.bench.compare(variants, gc.bench.RING, seeds=(0,), steps=1, workers=2, progress=False)
     assert len(df) == 1  # fresh workers start on the next call
@@ -161,6 +161,8 @@ def test_variant_rejects_bad_input():
         ({"seeds": (-1,)}, ValueError),
         ({"steps": 0}, ValueError),
         ({"workers": 0}, ValueError),
+        ({"every": 0}, ValueError),
+        ({"seeds": (1, 1)}, ValueError),
     ],
 )
 def test_compare_rejects_bad_input(kwargs, error):
@@ -174,10 +176,10 @@ def test_progress_shows_one_bar_or_nothing(capsys):
     assert capsys.readouterr().err == ""
     gc.bench.compare([Variant("a")], gc.bench.RING, seeds=(0, 1), steps=1)
     err = capsys.readouterr().err
-    assert "ring: runs" in err and "2/2" in err and "training" not in err
+    assert "ring: jobs" in err and "1/1" in err and "training" not in err
 
 
-def test_summarize_gives_mean_and_sd_in_variant_order():
+def test_summarize_gives_mean_interval_and_sd_in_variant_order():
     df = pd.DataFrame(
         {
             "variant": ["b", "b", "a", "a"],
@@ -188,17 +190,96 @@ def test_summarize_gives_mean_and_sd_in_variant_order():
     )
     summary = gc.bench.summarize(df)
     assert list(summary.mean.index) == ["b", "a"] and list(summary.mean.columns) == ["modes", "hq"]
-    assert summary.mean.loc["b", "modes"] == 7.0 and summary.sd.loc["b", "modes"] == pytest.approx(
-        math.sqrt(2)
-    )
+    assert summary.mean.loc["b", "modes"] == 7.0
+    assert summary.sd.loc["b", "modes"] == pytest.approx(math.sqrt(2))
+    # two runs: the bootstrap means are 6, 7 or 8, so the 95 % interval is [6, 8]
+    assert (summary.low.loc["b", "modes"], summary.high.loc["b", "modes"]) == (6.0, 8.0)
     assert summary.sd.loc["a", "modes"] == 0.0 and summary.mean.loc["a", "hq"] == pytest.approx(0.2)
-    assert summary.table.loc["b", "modes"] == "7.0 ± 1.4"
-    assert summary.table.loc["a", "hq"] == "0.200 ± 0.141"
-    assert "7.0 ± 1.4" in str(summary) and "<table" in summary._repr_html_()
+    assert summary.table.loc["b", "modes"] == "7.0 [6.0, 8.0]"
+    assert summary.table.loc["a", "modes"] == "3.0 [3.0, 3.0]"
+    assert "7.0 [6.0, 8.0]" in repr(summary) and "<table" in summary._repr_html_()
     one_seed = gc.bench.summarize(df[df["seed"] == 0], columns=["modes"])
     assert list(one_seed.mean.columns) == ["modes"] and one_seed.sd["modes"].isna().all()
     with pytest.raises(ValueError, match="fd"):
         gc.bench.summarize(df, columns=["fd"])
+
+
+def test_summarize_says_when_a_metric_is_undefined_instead_of_nan():
+    df = pd.DataFrame(
+        {"variant": ["a", "a", "b", "b"], "seed": [0, 1, 0, 1], "kl": [0.5, math.nan, math.nan, math.nan]}
+    )
+    table = gc.bench.summarize(df).table
+    assert table.loc["a", "kl"] == "0.50 [0.50, 0.50] (1 of 2 runs)"
+    assert table.loc["b", "kl"] == "undefined on every run"
+    assert "nan" not in repr(gc.bench.summarize(df))
+
+
+def test_summarize_uses_the_last_checkpoint_of_every_run():
+    df = pd.DataFrame(
+        {"variant": ["a"] * 4, "seed": [0, 0, 1, 1], "step": [5, 10, 5, 10], "hq": [0.0, 0.4, 0.0, 0.6]}
+    )
+    assert gc.bench.summarize(df).mean.loc["a", "hq"] == pytest.approx(0.5)
+
+
+def test_bootstrap_ci_is_deterministic_and_brackets_the_mean():
+    values = [0.1, 0.4, 0.35, 0.2, 0.3]
+    mean, low, high = gc.bench.bootstrap_ci(values)
+    assert mean == pytest.approx(0.27) and min(values) <= low < mean < high <= max(values)
+    assert gc.bench.bootstrap_ci(values) == (mean, low, high)
+    assert gc.bench.bootstrap_ci([2.0, 2.0, 2.0]) == (2.0, 2.0, 2.0)
+    assert all(math.isnan(v) for v in gc.bench.bootstrap_ci([math.nan]))
+    wide = gc.bench.bootstrap_ci(values, level=0.99)
+    assert wide[1] <= low and wide[2] >= high
+    with pytest.raises(ValueError, match="level"):
+        gc.bench.bootstrap_ci(values, level=95)
+
+
+def test_paired_difference_pairs_runs_by_seed():
+    df = pd.DataFrame(
+        {
+            "variant": ["base"] * 3 + ["new"] * 3,
+            "seed": [0, 1, 2, 2, 1, 0],
+            "hq": [0.1, 0.5, 0.9, 1.0, 0.6, 0.2],  # new = base + 0.1 on every seed
+        }
+    )
+    mean, low, high = gc.bench.paired_difference(df, "new", "base", "hq")
+    assert (mean, low, high) == pytest.approx((0.1, 0.1, 0.1))
+    with pytest.raises(ValueError, match="nope"):
+        gc.bench.paired_difference(df, "nope", "base", "hq")
+
+
+def test_compare_scores_checkpoints_and_keeps_models_in_eval_mode():
+    variants = [
+        Variant("baseline"),
+        Variant("latent", techniques=[partial(gc.techniques.LatentNoise, std=0.5)]),
+    ]
+    df, gans = gc.bench.compare(
+        variants, gc.bench.RING, seeds=(0, 1), steps=6, every=3, keep=True, progress=False
+    )
+    assert list(df["step"]) == [3, 6] * 4
+    assert set(gans) == {("baseline", 0), ("baseline", 1), ("latent", 0), ("latent", 1)}
+    assert all(not gan.training for gan in gans.values())
+    final = df[df["step"] == 6].set_index(["variant", "seed"])
+    for (name, seed), gan in gans.items():  # the kept model is the one that was scored
+        score = gc.bench.RING.score(gan, gc.bench.RING.data(), seed)
+        assert score["hq"] == final.loc[(name, seed), "hq"]
+    prefix = gc.bench.compare(variants, gc.bench.RING, seeds=(0, 1), steps=3, progress=False)
+    pd.testing.assert_frame_equal(_numbers(prefix), _numbers(df[df["step"] == 3].reset_index(drop=True)))
+
+
+def test_batched_and_plain_runs_agree_to_rounding():
+    variant = Variant("noise", techniques=[NOISE])
+    batched = gc.bench.run(variant, gc.bench.RING, seed=1, steps=3, batch=True)
+    plain = gc.bench.run(variant, gc.bench.RING, seed=1, steps=3)
+    assert batched["loss_d"] == pytest.approx(plain["loss_d"], rel=1e-5)
+    assert batched["loss_g"] == pytest.approx(plain["loss_g"], rel=1e-5)
+
+
+def test_time_per_step_times_a_plain_run():
+    seconds = gc.bench.time_per_step(Variant("baseline"), gc.bench.RING, steps=6, warmup=1)
+    assert 0 < seconds < 1
+    with pytest.raises(ValueError, match="steps"):
+        gc.bench.time_per_step(Variant("baseline"), gc.bench.RING, steps=2)
 
 
 def _mnist_metrics_ready() -> bool:
@@ -222,6 +303,7 @@ def test_mnist_benchmark_scores_fd_and_classes():
     assert list(df.columns) == [
         "variant",
         "seed",
+        "step",
         "fd",
         "modes",
         "class_kl",
@@ -230,3 +312,18 @@ def test_mnist_benchmark_scores_fd_and_classes():
         "loss_g",
     ]
     assert 1 <= df["modes"].item() <= 10 and df["fd"].item() > 0 and math.isfinite(df["class_kl"].item())
+
+
+def test_effects_gives_a_verdict_only_when_the_interval_excludes_zero():
+    df = pd.DataFrame(
+        {
+            "variant": ["base"] * 3 + ["better"] * 3 + ["noisy"] * 3,
+            "seed": [0, 1, 2] * 3,
+            "hq": [0.5, 0.6, 0.7, 0.6, 0.7, 0.9, 0.4, 0.8, 0.6],
+        }
+    )
+    table = gc.bench.effects(df, "base", ["hq"])
+    assert list(table.index) == ["better", "noisy"]
+    assert table.loc["better", "hq"] == pytest.approx(0.4 / 3) and table.loc["better", "hq verdict"] == "higher"
+    assert table.loc["noisy", "hq verdict"] == "no measurable difference"
+    assert table.loc["noisy", "hq low"] < 0 < table.loc["noisy", "hq high"]

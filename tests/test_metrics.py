@@ -253,3 +253,15 @@ def test_metrics_on_cuda_match_cpu(mnist_test: LabeledImages) -> None:
     assert gc.metrics.frechet_distance(a_cuda, b_cuda) == pytest.approx(fd, rel=1e-3)
     assert gc.metrics.precision_recall(a_cuda, a_cuda) == gc.metrics.PrecisionRecall(1.0, 1.0)
     assert gc.metrics.class_coverage(x_cuda).modes == 10
+
+
+def test_coverage_over_scores_every_snapshot():
+    mix = gc.data.ring(modes=8, radius=2.0, std=0.02)
+    on_modes = mix.centers.repeat(10, 1)  # (80, 2): every mode hit, every sample HQ
+    far = torch.full((80, 2), 10.0)
+    curves = gc.metrics.coverage_over([(0, far), (100, on_modes)], mix)
+    assert list(curves["step"]) == [0, 100] and list(curves["modes"]) == [0, 8]
+    assert list(curves["hq"]) == [0.0, 1.0] and math.isnan(curves["kl"][0]) and curves["kl"][1] == 0.0
+    assert curves["counts"].shape == (2, 8) and curves["counts"][1].sum() == 80
+    with pytest.raises(ValueError, match="sample_every"):
+        gc.metrics.coverage_over([], mix)

@@ -72,3 +72,15 @@ def test_animate_is_small_html(ring):
     assert len(html.data) < 600_000
     with pytest.raises(ValueError, match="snapshots"):
         gc.plot.animate([])
+
+
+def test_checkpoint_curves_draws_one_line_per_variant():
+    df = pd.DataFrame(
+        {"variant": ["a"] * 4 + ["b"] * 4, "seed": [0, 0, 1, 1] * 2, "step": [5, 10] * 4, "hq": np.linspace(0, 1, 8)}
+    )
+    ax = gc.plot.checkpoint_curves(df, "hq")
+    assert [line.get_label() for line in ax.get_lines()] == ["a", "b"]
+    np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), [(0 + 2 / 7) / 2, (1 / 7 + 3 / 7) / 2])
+    with pytest.raises(ValueError, match="step"):
+        gc.plot.checkpoint_curves(df.drop(columns="step"), "hq")
+    plt.close("all")

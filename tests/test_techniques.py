@@ -266,3 +266,39 @@ def test_all_techniques_compose_in_one_run(tiny_gan, ring):
     assert max(history["grad_norm_d"].max(), history["grad_norm_g"].max()) > 0.5  # raw norms were larger
     # weight clipping
     assert max(p.abs().max().item() for p in trainer.gan.D.parameters()) <= 0.125
+
+
+@pytest.mark.parametrize("power", [1, 2])
+def test_normalize_param_grads_divides_each_gradient_by_its_mean_square_power(power):
+    layer = torch.nn.Linear(2, 3)
+    layer.weight.grad = torch.full((3, 2), 2.0)  # mean square 4
+    layer.bias.grad = torch.tensor([3.0, 0.0, -4.0])  # mean square 25 / 3
+    gc.techniques.NormalizeParamGrads(power=power).after_d_backward(layer)
+    scale = {1: (2.0, (25 / 3) ** 0.5), 2: (4.0, 25 / 3)}[power]
+    torch.testing.assert_close(layer.weight.grad, torch.full((3, 2), 2.0 / scale[0]))
+    torch.testing.assert_close(layer.bias.grad, torch.tensor([3.0, 0.0, -4.0]) / scale[1])
+    untouched = torch.nn.Linear(2, 3)
+    untouched.weight.grad = torch.ones(3, 2)
+    gc.techniques.NormalizeParamGrads(power=power).after_g_backward(untouched)  # g=False by default
+    assert torch.equal(untouched.weight.grad, torch.ones(3, 2))
+
+
+def test_normalize_param_grads_rejects_bad_input():
+    with pytest.raises(ValueError, match="power"):
+        gc.techniques.NormalizeParamGrads(power=3)
+    with pytest.raises(ValueError, match="d=True or g=True"):
+        gc.techniques.NormalizeParamGrads(d=False)
+
+
+def test_grad_normalized_d_over_a_member_axis_equals_each_member():
+    gc.seed_everything(0)
+    nn = torch.nn
+    D = nn.Sequential(
+        nn.Linear(2, 8), nn.LeakyReLU(0.2), nn.Linear(8, 1), nn.Flatten(-2)
+    )  # (..., 2) -> (...)
+    x = torch.randn(3, 5, 2)  # (E, N, 2): three members' batches, same D here
+    batched = gc.techniques.GradNormalizedD(D, batch_dims=2)(x)  # (E, N)
+    single = torch.stack([gc.techniques.GradNormalizedD(D)(x[e]) for e in range(3)])
+    torch.testing.assert_close(batched, single)
+    with pytest.raises(ValueError, match="batch_dims"):
+        gc.techniques.GradNormalizedD(D, batch_dims=3)

@@ -47,3 +47,13 @@ def test_public_names_are_declared():
         for name in module.__all__:
             assert hasattr(module, name), f"{module.__name__}.{name}"
         assert (module.__doc__ or "").strip(), f"{module.__name__} lacks a docstring"
+
+
+def test_frozen_skips_weight_gradients_but_not_input_gradients():
+    layer = torch.nn.Linear(3, 1)
+    x = torch.randn(4, 3, requires_grad=True)
+    with gc.utils.frozen(layer):
+        layer(x).sum().backward()
+        assert not any(p.requires_grad for p in layer.parameters())
+    assert all(p.requires_grad and p.grad is None for p in layer.parameters())
+    torch.testing.assert_close(x.grad, layer.weight.detach().expand(4, 3))

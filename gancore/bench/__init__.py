@@ -1,17 +1,21 @@
 """Comparisons on fixed benchmarks: variants × seeds, batched training, statistics over seeds.
 
 - :mod:`~gancore.bench.benchmarks`: what a comparison holds fixed (``RING``, ``GRID``, ``mnist``).
-- :mod:`~gancore.bench.compare`: ``Variant``, ``compare``, ``run``, ``build_trainer``, ``time_per_step``.
-- :mod:`~gancore.bench.stats`: ``summarize``, ``bootstrap_ci``, ``paired_difference``.
+- :mod:`~gancore.bench.comparison`: ``Variant``, ``compare``, ``run``, ``build_trainer``, ``time_per_step``.
+- :mod:`~gancore.bench.stats`: ``summarize``, ``bootstrap_ci``, ``paired_difference``, ``effects``.
 - :mod:`~gancore.bench.pool`: the worker processes ``compare`` keeps between calls.
 """
 
+from . import comparison, pool, stats
 from .benchmarks import GRID, RING, Benchmark, MNISTBenchmark, ToyBenchmark, mnist
-from .compare import Variant, build_trainer, compare, run, time_per_step
+from .comparison import Variant, build_trainer, compare, run, time_per_step
 from .pool import shutdown_workers
-from .stats import Summary, bootstrap_ci, paired_difference, summarize
+from .stats import Summary, bootstrap_ci, effects, last_checkpoint, paired_difference, summarize
 
 __all__ = [
+    "comparison",
+    "pool",
+    "stats",
     "Variant",
     "Benchmark",
     "ToyBenchmark",
@@ -27,5 +31,7 @@ __all__ = [
     "summarize",
     "bootstrap_ci",
     "paired_difference",
+    "effects",
+    "last_checkpoint",
     "shutdown_workers",
 ]

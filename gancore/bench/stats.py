@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["bootstrap_ci", "paired_difference", "Summary", "summarize"]
+__all__ = ["bootstrap_ci", "paired_difference", "effects", "last_checkpoint", "Summary", "summarize"]
 
 
 def bootstrap_ci(
@@ -57,7 +57,7 @@ def paired_difference(
         metric: A numeric column.
         level: Coverage of the interval.
     """
-    by = _final(df).set_index(["variant", "seed"])[metric]
+    by = last_checkpoint(df).set_index(["variant", "seed"])[metric]
     for name in (variant, baseline):
         if name not in by.index.get_level_values(0):
             raise ValueError(f"no variant {name!r} in df")
@@ -68,12 +68,46 @@ def paired_difference(
     return bootstrap_ci((a.loc[seeds] - b.loc[seeds]).to_numpy(), level)
 
 
-def _final(df: pd.DataFrame) -> pd.DataFrame:
-    """The last checkpoint of every run (``compare(every=...)`` also stores earlier ones)."""
+def last_checkpoint(df: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the last checkpoint of every run (``compare(every=...)`` also stores earlier ones).
+
+    Args:
+        df: :func:`~gancore.bench.compare`'s table (a table without ``step`` is returned as is).
+    """
     if "step" not in df.columns:
         return df
     last = df.groupby(["variant", "seed"], sort=False)["step"].transform("max")
     return df[df["step"] == last]
+
+
+def effects(
+    df: pd.DataFrame, baseline: str, metrics: Sequence[str] = ("modes", "hq"), level: float = 0.95
+) -> pd.DataFrame:
+    """Every variant's paired difference from ``baseline``, per metric, with its interval.
+
+    Args:
+        df: :func:`~gancore.bench.compare`'s table (the last checkpoint of each run is used).
+        baseline: The reference variant.
+        metrics: Numeric columns.
+        level: Coverage of the intervals.
+
+    Returns:
+        One row per other variant (in order) and, per metric, the columns ``{metric}``
+        (mean difference), ``{metric} low``, ``{metric} high`` and ``{metric} verdict``:
+        ``"higher"`` or ``"lower"`` when the interval excludes 0, else ``"no measurable difference"``.
+    """
+    names = [v for v in dict.fromkeys(df["variant"]) if v != baseline]
+    rows = {}
+    for name in names:
+        row: dict[str, object] = {}
+        for metric in metrics:
+            mean, low, high = paired_difference(df, name, baseline, metric, level)
+            verdict = "higher" if low > 0 else "lower" if high < 0 else "no measurable difference"
+            row.update(
+                {metric: mean, f"{metric} low": low, f"{metric} high": high, f"{metric} verdict": verdict}
+            )
+        rows[name] = row
+    return pd.DataFrame.from_dict(rows, orient="index")
 
 
 _DIGITS = {"modes": 1, "hq": 3, "kl": 2, "fd": 1, "class_kl": 2, "seconds_per_step": 4}  # else 3
@@ -124,7 +158,7 @@ def summarize(df: pd.DataFrame, columns: Sequence[str] | None = None, level: flo
     """
     if not isinstance(df, pd.DataFrame) or "variant" not in df.columns:
         raise TypeError("df must be a DataFrame with a 'variant' column, as compare() returns")
-    df = _final(df)
+    df = last_checkpoint(df)
     if columns is None:
         columns = [c for c in df.select_dtypes("number").columns if c not in ("seed", "step")]
     missing = [c for c in columns if c not in df.columns]

@@ -15,7 +15,7 @@ import torch
 from tqdm.auto import tqdm
 
 from ..config import TrainConfig
-from ..ensemble import EnsembleTrainer, NotBatchable
+from ..ensemble import EnsembleTrainer, NotBatchableError
 from ..gan import GAN
 from ..losses import GANLoss, nonsaturating
 from ..techniques.base import Technique
@@ -136,7 +136,7 @@ def _train(
                 [gan for gan, _ in built], variant.loss, config, seeds, [ts for _, ts in built]
             )
             fits = [lambda k: ensemble.fit(data, stop_at=k)]
-        except NotBatchable:
+        except NotBatchableError:
             built = [_build(variant, benchmark, seed) for seed in seeds]  # setup may have wrapped them
     if not fits:
         trainers = [
