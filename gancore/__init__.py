@@ -1,26 +1,34 @@
 """gancore: the small PyTorch package behind the book *Taming GANs*."""
 
-from . import (
-    bench,
-    data,
-    diagnostics,
-    dirac,
-    ensemble,
-    losses,
-    metrics,
-    models,
-    penalties,
-    plot,
-    studies,
-    techniques,
-    utils,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from . import data, diagnostics, dirac, ensemble, losses, metrics, models, penalties, techniques, utils
 from .config import TrainConfig
 from .gan import GAN
-from .trainer import History, Trainer
+from .history import History
+from .trainer import Trainer
 from .utils import get_device, seed_everything
 
+if TYPE_CHECKING:
+    from . import bench, plot, studies
+
 __version__ = "0.1.0"
+
+# Imported on first use: they pull in pandas, matplotlib or worker processes, which a training
+# script does not need (``import gancore`` stays light and has no side effects).
+_LAZY = ("bench", "plot", "studies")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        module = importlib.import_module(f".{name}", __name__)
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module 'gancore' has no attribute {name!r}")
+
 
 __all__ = [
     "GAN",
@@ -30,8 +38,8 @@ __all__ = [
     "bench",
     "data",
     "diagnostics",
-    "ensemble",
     "dirac",
+    "ensemble",
     "get_device",
     "losses",
     "metrics",

@@ -8,6 +8,8 @@ from importlib import resources
 import torch
 from torch import nn
 
+from .checks import positive_int
+
 __all__ = ["MnistClassifier", "load_classifier", "classifier_features", "classify"]
 
 WEIGHTS = "mnist_classifier.pt"  # in gancore/assets/, written by scripts/train_mnist_classifier.py
@@ -90,8 +92,7 @@ def _check_digits(images: torch.Tensor, batch_size: int) -> None:
         )
     if not images.is_floating_point():
         raise TypeError(f"images must be a float tensor in [-1, 1], got {images.dtype}")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
+    positive_int("batch_size", batch_size)
 
 
 @torch.no_grad()

@@ -10,6 +10,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from .checks import positive_int
 from .config import TrainConfig
 from .gan import GAN
 from .losses import GANLoss
@@ -118,8 +119,7 @@ def probe_generator_gradients(
         raise ValueError(f"checkpoints must be non-empty, non-negative and increasing, got {checkpoints!r}")
     if not g_losses:
         raise ValueError("g_losses must name at least one loss")
-    if isinstance(n_batches, bool) or not isinstance(n_batches, int) or n_batches < 1:
-        raise ValueError(f"n_batches must be a positive int, got {n_batches!r}")
+    positive_int("n_batches", n_batches)
     config = TrainConfig() if config is None else config
     config = replace(config, steps=max(steps[-1], 1), sample_every=None, progress=False)
     trainer = Trainer(gan, loss, config, techniques=[FreezeGenerator(), *techniques])

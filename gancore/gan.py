@@ -5,6 +5,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from .checks import positive_int
+
 __all__ = ["GAN"]
 
 
@@ -29,8 +31,7 @@ class GAN(nn.Module):
             raise TypeError(
                 f"G and D must be torch.nn.Module instances, got {type(G).__name__} and {type(D).__name__}"
             )
-        if isinstance(latent_dim, bool) or not isinstance(latent_dim, int) or latent_dim < 1:
-            raise ValueError(f"latent_dim must be a positive int, got {latent_dim!r}")
+        positive_int("latent_dim", latent_dim)
         self.G = G
         self.D = D
         self.latent_dim = latent_dim
@@ -49,8 +50,7 @@ class GAN(nn.Module):
         Returns:
             A tensor of shape ``(n, latent_dim)``.
         """
-        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-            raise ValueError(f"n must be a positive int, got {n!r}")
+        positive_int("n", n)
         return torch.randn(n, self.latent_dim, device=self.device)
 
     @torch.no_grad()

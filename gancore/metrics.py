@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from .checks import positive_int
 from .classifier import classifier_features, classify
 from .data import GaussianMixture
 
@@ -249,10 +250,8 @@ def precision_recall(
     Returns:
         A :class:`PrecisionRecall`.
     """
-    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
-        raise ValueError(f"k must be a positive int, got {k!r}")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
+    positive_int("k", k)
+    positive_int("batch_size", batch_size)
     _check_features(feats_real, "feats_real", min_rows=k + 1)
     _check_features(feats_fake, "feats_fake", min_rows=k + 1)
     if feats_real.shape[1] != feats_fake.shape[1]:

@@ -8,6 +8,8 @@ from functools import partial
 import torch
 from torch import nn
 
+from .checks import positive_int
+
 __all__ = [
     "MLPGenerator",
     "MLPDiscriminator",
@@ -37,12 +39,6 @@ def layer_norm(channels: int) -> nn.Module:
     without fixing H and W at construction.
     """
     return nn.GroupNorm(1, channels)
-
-
-def _positive_int(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value!r}")
-    return value
 
 
 def _mlp(
@@ -79,10 +75,10 @@ class MLPGenerator(nn.Module):
         activation: ModuleFactory = nn.ReLU,
     ) -> None:
         super().__init__()
-        self.latent_dim = _positive_int("latent_dim", latent_dim)
-        self.out_dim = _positive_int("out_dim", out_dim)
+        self.latent_dim = positive_int("latent_dim", latent_dim)
+        self.out_dim = positive_int("out_dim", out_dim)
         self.net = _mlp(
-            latent_dim, out_dim, _positive_int("width", width), _positive_int("depth", depth), activation
+            latent_dim, out_dim, positive_int("width", width), positive_int("depth", depth), activation
         )
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
@@ -115,9 +111,9 @@ class MLPDiscriminator(nn.Module):
         super().__init__()
         if not 0.0 <= dropout < 1.0:
             raise ValueError(f"dropout must be in [0, 1), got {dropout!r}")
-        self.in_dim = _positive_int("in_dim", in_dim)
+        self.in_dim = positive_int("in_dim", in_dim)
         self.net = _mlp(
-            in_dim, 1, _positive_int("width", width), _positive_int("depth", depth), activation, dropout
+            in_dim, 1, positive_int("width", width), positive_int("depth", depth), activation, dropout
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -129,7 +125,7 @@ class MLPDiscriminator(nn.Module):
 
 def _pyramid(image_size: int) -> tuple[int, int]:
     """Split ``image_size`` into ``base * 2**levels`` with a small base (3 to 7)."""
-    _positive_int("image_size", image_size)
+    positive_int("image_size", image_size)
     base, levels = image_size, 0
     while base % 2 == 0 and base > 7:
         base //= 2
@@ -157,11 +153,11 @@ class DCGANGenerator(nn.Module):
 
     def __init__(self, latent_dim: int, channels: int = 1, image_size: int = 28, width: int = 64) -> None:
         super().__init__()
-        self.latent_dim = _positive_int("latent_dim", latent_dim)
-        self.channels = _positive_int("channels", channels)
+        self.latent_dim = positive_int("latent_dim", latent_dim)
+        self.channels = positive_int("channels", channels)
         self.image_size = image_size
         base, levels = _pyramid(image_size)
-        width = _positive_int("width", width)
+        width = positive_int("width", width)
         c = width * 2 ** (levels - 1)
         self.base, self.start_channels = base, c
         self.project = nn.Sequential(
@@ -198,10 +194,10 @@ class DCGANDiscriminator(nn.Module):
         self, channels: int = 1, image_size: int = 28, width: int = 64, norm: NormFactory | None = None
     ) -> None:
         super().__init__()
-        self.channels = _positive_int("channels", channels)
+        self.channels = positive_int("channels", channels)
         self.image_size = image_size
         base, levels = _pyramid(image_size)
-        width = _positive_int("width", width)
+        width = positive_int("width", width)
         if norm is not None and not callable(norm):
             raise TypeError(f"norm must be a callable channels -> nn.Module or None, got {norm!r}")
         layers: list[nn.Module] = []

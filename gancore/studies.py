@@ -179,7 +179,20 @@ def _part3(benchmark: ToyBenchmark) -> Study:
     )
 
 
-STUDIES: dict[str, Study] = {s.name: s for s in (_part3(RING), _part3(GRID))}
+def _protocol_lr() -> Study:
+    lr = {name: {"lr_g": value, "lr_d": value} for name, value in (("lr 1e-3", 1e-3), ("lr 5e-4", 5e-4))}
+    return Study(
+        name="protocol_ring_lr",
+        benchmark=RING,
+        variants=(Variant("lr 2e-4 (protocol)"), *(Variant(name, config=c) for name, c in lr.items())),
+        seeds=(0, 1, 2, 3, 4),
+        steps=RING.config.steps,
+        every=500,
+        description="Why the ring's protocol learning rate is 2e-4: the baseline at three learning rates.",
+    )
+
+
+STUDIES: dict[str, Study] = {s.name: s for s in (_part3(RING), _part3(GRID), _protocol_lr())}
 
 
 def results_folder() -> Path:
@@ -258,6 +271,7 @@ def run_study(
     from . import __version__
 
     study = _study(name)
+    commit = _git_commit()  # before training: the code that runs is the code checked out now
     start = time.perf_counter()
     table = compare(list(study.variants), study.benchmark, seeds=study.seeds, steps=study.steps,
                     workers=workers, progress=progress, every=study.every)  # fmt: skip
@@ -267,7 +281,7 @@ def run_study(
         "fingerprint": study.fingerprint(),
         "spec": study.spec(),
         "gancore_version": __version__,
-        "git_commit": _git_commit(),
+        "git_commit": commit,
         "torch_version": torch.__version__,
         "machine": f"{platform.machine()} {platform.processor() or ''} ({os.cpu_count()} cores)".strip(),
         "workers": workers,

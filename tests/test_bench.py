@@ -324,6 +324,8 @@ def test_effects_gives_a_verdict_only_when_the_interval_excludes_zero():
     )
     table = gc.bench.effects(df, "base", ["hq"])
     assert list(table.index) == ["better", "noisy"]
-    assert table.loc["better", "hq"] == pytest.approx(0.4 / 3) and table.loc["better", "hq verdict"] == "higher"
+    assert (
+        table.loc["better", "hq"] == pytest.approx(0.4 / 3) and table.loc["better", "hq verdict"] == "higher"
+    )
     assert table.loc["noisy", "hq verdict"] == "no measurable difference"
     assert table.loc["noisy", "hq low"] < 0 < table.loc["noisy", "hq high"]

@@ -140,14 +140,14 @@ def test_download_from_a_local_mirror(raw_dir: Path, tmp_path: Path, monkeypatch
     mirror.mkdir()
     for name in T10K:
         shutil.copy(raw_dir / name, mirror / name)
-    monkeypatch.setattr(gdata, "_MIRRORS", ("file:///nonexistent/", mirror.as_uri() + "/"))
+    monkeypatch.setattr(gdata.download, "MIRRORS", ("file:///nonexistent/", mirror.as_uri() + "/"))
     ds = gc.data.mnist(root=tmp_path / "root", download=True)
     assert len(ds) == 10_000
     assert sorted(p.name for p in (tmp_path / "root" / "MNIST" / "raw").iterdir()) == sorted(T10K)
 
 
 def test_failed_download_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(gdata, "_MIRRORS", ((tmp_path / "empty").as_uri() + "/",))
+    monkeypatch.setattr(gdata.download, "MIRRORS", ((tmp_path / "empty").as_uri() + "/",))
     with pytest.raises(RuntimeError, match="could not download"):
         gc.data.mnist(root=tmp_path / "root", download=True)
     assert list((tmp_path / "root" / "MNIST" / "raw").iterdir()) == []  # no partial files left

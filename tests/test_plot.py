@@ -76,7 +76,12 @@ def test_animate_is_small_html(ring):
 
 def test_checkpoint_curves_draws_one_line_per_variant():
     df = pd.DataFrame(
-        {"variant": ["a"] * 4 + ["b"] * 4, "seed": [0, 0, 1, 1] * 2, "step": [5, 10] * 4, "hq": np.linspace(0, 1, 8)}
+        {
+            "variant": ["a"] * 4 + ["b"] * 4,
+            "seed": [0, 0, 1, 1] * 2,
+            "step": [5, 10] * 4,
+            "hq": np.linspace(0, 1, 8),
+        }
     )
     ax = gc.plot.checkpoint_curves(df, "hq")
     assert [line.get_label() for line in ax.get_lines()] == ["a", "b"]

@@ -41,6 +41,15 @@ def test_import_is_silent_and_does_not_seed():
     assert result.stdout == "" and result.stderr == ""
 
 
+def test_import_is_light():
+    code = (
+        "import sys, gancore; "
+        "heavy = [m for m in ('pandas', 'matplotlib.pyplot', 'gancore.bench') if m in sys.modules]; "
+        "assert not heavy, heavy; assert not gancore.bench.pool._ATEXIT  # no exit handler until used"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
 def test_public_names_are_declared():
     for module in (gc, gc.losses, gc.penalties, gc.models, gc.data, gc.metrics, gc.plot, gc.techniques):
         assert module.__all__, module

@@ -14,6 +14,7 @@ import pandas as pd
 import torch
 from tqdm.auto import tqdm
 
+from ..checks import positive_int
 from ..config import TrainConfig
 from ..ensemble import EnsembleTrainer, NotBatchableError
 from ..gan import GAN
@@ -245,8 +246,7 @@ def compare(
     for name, value in (("steps", steps), ("every", every)):
         if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
             raise ValueError(f"{name} must be a positive int or None, got {value!r}")
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise ValueError(f"workers must be a positive int, got {workers!r}")
+    positive_int("workers", workers)
     chunks = min(len(seeds), -(-workers // len(variants)))  # enough jobs to keep every worker busy
     jobs = [(v, benchmark, chunk, steps, every, batch) for v in variants for chunk in _split(seeds, chunks)]
     results: list[tuple[list[dict[str, Any]], list[GAN]]] = [([], []) for _ in jobs]

@@ -1,0 +1,22 @@
+"""Data sets: 2-D Gaussian mixtures (ring, grid), and MNIST and Stacked MNIST as [-1, 1] image tensors.
+
+- :mod:`~gancore.data.toy`: ``GaussianMixture``, ``ring``, ``grid``.
+- :mod:`~gancore.data.mnist`: ``LabeledImages``, ``mnist``, ``stacked_mnist``.
+- :mod:`~gancore.data.download`: ``data_root`` and md5-checked downloads.
+"""
+
+from . import download
+from .download import data_root
+from .mnist import LabeledImages, mnist, stacked_mnist
+from .toy import GaussianMixture, grid, ring
+
+__all__ = [
+    "GaussianMixture",
+    "ring",
+    "grid",
+    "LabeledImages",
+    "data_root",
+    "mnist",
+    "stacked_mnist",
+    "download",
+]

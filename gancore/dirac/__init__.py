@@ -1,0 +1,45 @@
+"""The Dirac-GAN of Mescheder et al. (2018): a two-parameter GAN whose training dynamics can be solved.
+
+- :mod:`~gancore.dirac.model`: the linear discriminator, its penalties and the training methods.
+- :mod:`~gancore.dirac.dynamics`: vector field, Jacobian, update schemes, simulation and verdict.
+"""
+
+from .dynamics import (
+    Alternating,
+    Scheme,
+    Simultaneous,
+    alternating,
+    jacobian,
+    simulate,
+    simultaneous,
+    vector_field,
+    verdict,
+)
+from .model import (
+    ConsensusOptimization,
+    DiracDiscriminator,
+    GANMethod,
+    Method,
+    Penalty,
+    R1Penalty,
+    WGANGPPenalty,
+)
+
+__all__ = [
+    "DiracDiscriminator",
+    "Penalty",
+    "R1Penalty",
+    "WGANGPPenalty",
+    "Method",
+    "GANMethod",
+    "ConsensusOptimization",
+    "Scheme",
+    "Simultaneous",
+    "Alternating",
+    "simultaneous",
+    "alternating",
+    "vector_field",
+    "jacobian",
+    "simulate",
+    "verdict",
+]
