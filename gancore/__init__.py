@@ -5,10 +5,23 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from . import data, diagnostics, dirac, ensemble, losses, metrics, models, penalties, techniques, utils
+from . import (
+    checks,
+    data,
+    diagnostics,
+    dirac,
+    ensemble,
+    losses,
+    metrics,
+    models,
+    penalties,
+    techniques,
+    utils,
+)
 from .config import TrainConfig
 from .gan import GAN
 from .history import History
+from .step import Batch, Step
 from .trainer import Trainer
 from .utils import get_device, seed_everything
 
@@ -31,11 +44,13 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "Batch",
     "GAN",
     "History",
     "TrainConfig",
     "Trainer",
     "bench",
+    "checks",
     "data",
     "diagnostics",
     "dirac",
@@ -47,6 +62,7 @@ __all__ = [
     "penalties",
     "plot",
     "seed_everything",
+    "Step",
     "studies",
     "techniques",
     "utils",

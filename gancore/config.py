@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+
+import torch
 
 from .checks import positive_int
 
-__all__ = ["TrainConfig"]
+__all__ = ["TrainConfig", "OptimizerFactory"]
+
+OptimizerFactory = Callable[..., torch.optim.Optimizer]
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,12 @@ class TrainConfig:
         sample_size: How many fixed latents the snapshots use. 2,500 is the size of
             the mode-coverage protocol (VEEGAN, PacGAN), so snapshots can be scored.
         progress: Show a tqdm progress bar during ``fit``.
+        optimizer: ``None`` for Adam with ``betas_g`` / ``betas_d`` (the book's default), or a
+            factory ``(params, lr=...) -> torch.optim.Optimizer`` for both networks, e.g.
+            ``torch.optim.SGD``, ``functools.partial(torch.optim.RMSprop, alpha=0.9)``.
+        simultaneous: Compute D's and G's gradients at the same point and then step both
+            (the *simultaneous* scheme of the game-dynamics chapters; needs ``n_critic == 1``),
+            instead of alternating (D's ``n_critic`` steps, then G's step against the new D).
     """
 
     steps: int = 2000
@@ -44,6 +55,8 @@ class TrainConfig:
     sample_every: int | None = 100
     sample_size: int = 2500
     progress: bool = True
+    optimizer: OptimizerFactory | None = None
+    simultaneous: bool = False
 
     def __post_init__(self) -> None:
         for name in ("steps", "batch_size", "n_critic", "sample_size"):
@@ -59,6 +72,12 @@ class TrainConfig:
             value = tuple(getattr(self, name))
             if len(value) != 2 or not all(0.0 <= b < 1.0 for b in value):
                 raise ValueError(f"TrainConfig.{name} must be two numbers in [0, 1), got {value!r}")
+        if self.optimizer is not None and not callable(self.optimizer):
+            raise TypeError(f"TrainConfig.optimizer must be None or a callable, got {self.optimizer!r}")
+        if not isinstance(self.simultaneous, bool):
+            raise TypeError(f"TrainConfig.simultaneous must be a bool, got {self.simultaneous!r}")
+        if self.simultaneous and self.n_critic != 1:
+            raise ValueError(f"simultaneous updates take one D step per G step, got n_critic={self.n_critic}")
         if self.sample_every is not None and (
             isinstance(self.sample_every, bool)
             or not isinstance(self.sample_every, int)
@@ -67,3 +86,11 @@ class TrainConfig:
             raise ValueError(
                 f"TrainConfig.sample_every must be a positive int or None, got {self.sample_every!r}"
             )
+
+    def make_optimizer(
+        self, params: Iterable[torch.nn.Parameter], lr: float, betas: tuple[float, float]
+    ) -> torch.optim.Optimizer:
+        """The optimizer of one network: ``optimizer(params, lr=lr)``, or Adam with ``betas``."""
+        if self.optimizer is None:
+            return torch.optim.Adam(params, lr=lr, betas=betas)
+        return self.optimizer(params, lr=lr)

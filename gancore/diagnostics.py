@@ -15,6 +15,7 @@ from .config import TrainConfig
 from .gan import GAN
 from .losses import GANLoss
 from .penalties import input_gradient_norm
+from .step import Step
 from .techniques.base import Technique
 from .trainer import Data, Trainer
 
@@ -29,7 +30,7 @@ class FreezeGenerator(Technique):
     Arjovsky & Bottou (2017), Sec. 2.2. Adam skips parameters whose ``.grad`` is ``None``.
     """
 
-    def after_g_backward(self, G: nn.Module) -> None:
+    def after_g_backward(self, G: nn.Module, step: Step) -> None:
         for p in G.parameters():
             p.grad = None
 

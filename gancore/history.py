@@ -1,6 +1,8 @@
-"""`History`: the per-step training curves a Trainer records (losses, D's outputs, gradient norms)."""
+"""`History`: the per-step training curves a Trainer records, plus columns that techniques log."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import numpy as np
 import torch
@@ -15,25 +17,50 @@ class History:
 
     - ``loss_d``, ``loss_g``: the losses (the last critic update's ``loss_d`` per step),
       penalties included;
-    - ``d_real``, ``d_fake``: D's mean output on the real and fake batch of that D update,
-      as probabilities ``sigmoid(logit)`` for probabilistic losses, else raw logits;
+    - ``d_real``, ``d_fake``: D's mean **logit** on the real and the fake batch of that D update;
+    - ``p_real``, ``p_fake``: the mean of ``sigmoid(logit)`` on the same batches: D's mean
+      probability that a sample is real, for the probabilistic losses (``loss.probabilistic``);
     - ``grad_norm_d``, ``grad_norm_g``: global L2 norm of each network's gradient, measured
-      before any technique edits it (so clipping shows up as norms above the threshold).
+      before any technique edits it (so clipping shows up as norms above the threshold);
+    - any column a technique's ``log`` hook records (``nan`` on steps it did not record).
     """
 
-    keys: tuple[str, ...] = ("loss_d", "loss_g", "d_real", "d_fake", "grad_norm_d", "grad_norm_g")
+    keys: tuple[str, ...] = (
+        "loss_d",
+        "loss_g",
+        "d_real",
+        "d_fake",
+        "p_real",
+        "p_fake",
+        "grad_norm_d",
+        "grad_norm_g",
+    )
 
     def __init__(self) -> None:
         self._rows: list[torch.Tensor] = []  # each (len(keys),), kept as tensors: no sync per step
+        self._logged: dict[str, dict[int, torch.Tensor | float]] = {}  # column -> {row: value}
         self._table: np.ndarray | None = None
 
-    def append(self, row: torch.Tensor) -> None:
-        """Add one step's row (a tensor in the order of ``keys``)."""
+    def append(self, row: torch.Tensor, logged: Mapping[str, torch.Tensor | float] | None = None) -> None:
+        """Add one step's row (a tensor in the order of ``keys``) and any logged values."""
+        if row.shape != (len(self.keys),):
+            raise ValueError(f"a row must have shape ({len(self.keys)},), got {tuple(row.shape)}")
+        for name, value in (logged or {}).items():
+            if name in self.keys:
+                raise ValueError(f"a technique cannot log {name!r}: the trainer records it")
+            self._logged.setdefault(name, {})[len(self._rows)] = (
+                value.detach() if torch.is_tensor(value) else value
+            )
         self._rows.append(row.detach())
         self._table = None
 
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Every key: the trainer's, then the logged ones in order of first appearance."""
+        return (*self.keys, *self._logged)
+
     def table(self) -> np.ndarray:
-        """All rows as a ``(steps, len(keys))`` float64 array."""
+        """The trainer's columns as a ``(steps, len(keys))`` float64 array."""
         if self._table is None:
             if self._rows:
                 self._table = torch.stack(self._rows).double().cpu().numpy()
@@ -42,21 +69,32 @@ class History:
         return self._table
 
     def __getitem__(self, key: str) -> np.ndarray:
+        if key in self._logged:
+            out = np.full(len(self), np.nan)
+            for i, value in self._logged[key].items():
+                out[i] = float(value)
+            return out
         if key not in self.keys:
-            raise KeyError(f"unknown history key {key!r}; expected one of {self.keys}")
+            raise KeyError(f"unknown history key {key!r}; expected one of {self.columns}")
         return self.table()[:, self.keys.index(key)]
 
     def __len__(self) -> int:
         return len(self._rows)
 
     def __repr__(self) -> str:
-        return f"History(steps={len(self)}, keys={self.keys})"
+        return f"History(steps={len(self)}, keys={self.columns})"
 
-    def state_dict(self) -> dict[str, torch.Tensor]:
-        """The rows as one tensor (for ``Trainer.save``)."""
-        return {"rows": torch.from_numpy(self.table().copy())}
+    def state_dict(self) -> dict[str, torch.Tensor | dict[str, torch.Tensor]]:
+        """The rows as one tensor and the logged columns as full-length tensors (for ``Trainer.save``)."""
+        logged = {name: torch.from_numpy(self[name]) for name in self._logged}
+        return {"rows": torch.from_numpy(self.table().copy()), "logged": logged}
 
-    def load_state_dict(self, state: dict[str, torch.Tensor]) -> None:
+    def load_state_dict(self, state: Mapping[str, torch.Tensor | Mapping[str, torch.Tensor]]) -> None:
         """Restore rows saved by ``state_dict``."""
-        self._rows = list(state["rows"].float().unbind(0)) if len(state["rows"]) else []
+        rows = state["rows"]
+        self._rows = list(rows.float().unbind(0)) if len(rows) else []
+        self._logged = {
+            name: {i: float(v) for i, v in enumerate(values.tolist()) if not np.isnan(v)}
+            for name, values in dict(state.get("logged", {})).items()
+        }
         self._table = None

@@ -23,6 +23,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import torch
 
@@ -85,10 +86,10 @@ class Study:
                 {
                     "name": v.name,
                     "loss": repr(v.loss),
-                    "techniques": [_describe(t) for t in v.techniques],
+                    "techniques": [f"{type(t).__module__}.{t!r}" for t in v.techniques],
                     "g_kwargs": _jsonable(dict(v.g_kwargs)),
                     "d_kwargs": _jsonable(dict(v.d_kwargs)),
-                    "config": _jsonable(dict(v.config)),
+                    "overrides": _jsonable(dict(v.overrides)),
                 }
                 for v in self.variants
             ],
@@ -132,29 +133,27 @@ def _jsonable(value: Any) -> Any:
 def part3_variants(steps: int) -> tuple[Variant, ...]:
     """Every Part III technique as a variant of the protocol baseline (``steps`` sets annealing)."""
     small_lr = {"lr_g": 2e-4, "lr_d": 2e-4, "betas_g": (0.0, 0.9), "betas_d": (0.0, 0.9)}  # GN paper
-    gn = T.GradientNormalization
+    gn = T.GradientNormalization()
     return (
         Variant("baseline"),
         # 3.1 input noise and label smoothing
-        Variant("instance 0.1", techniques=[partial(T.InstanceNoise, std=0.1)]),
-        Variant("instance 0.2", techniques=[partial(T.InstanceNoise, std=0.2)]),
-        Variant("instance 0.2, annealed", techniques=[partial(T.InstanceNoise, std=0.2, anneal_steps=steps)]),
-        Variant("latent 0.5", techniques=[partial(T.LatentNoise, std=0.5)]),
-        Variant("one-sided LS", techniques=[partial(T.LabelSmoothing, real=0.9)]),
-        Variant("two-sided LS", techniques=[partial(T.LabelSmoothing, real=0.9, fake=0.1)]),
+        Variant("instance 0.1", techniques=[T.InstanceNoise(std=0.1)]),
+        Variant("instance 0.2", techniques=[T.InstanceNoise(std=0.2)]),
+        Variant("instance 0.2, annealed", techniques=[T.InstanceNoise(std=0.2, anneal_steps=steps)]),
+        Variant("latent 0.5", techniques=[T.LatentNoise(std=0.5)]),
+        Variant("one-sided LS", techniques=[T.LabelSmoothing(real=0.9)]),
+        Variant("two-sided LS", techniques=[T.LabelSmoothing(real=0.9, fake=0.1)]),
         # 3.2 gradient clipping
-        Variant("clip norm 1, D and G", techniques=[partial(T.ClipGradNorm, max_norm=1.0)]),
-        Variant("clip norm 1, D", techniques=[partial(T.ClipGradNorm, max_norm=1.0, g=False)]),
-        Variant("clip norm 0.1, D", techniques=[partial(T.ClipGradNorm, max_norm=0.1, g=False)]),
-        Variant("clip value 0.01, D and G", techniques=[partial(T.ClipGradValue, clip_value=0.01)]),
+        Variant("clip norm 1, D and G", techniques=[T.ClipGradNorm(max_norm=1.0)]),
+        Variant("clip norm 1, D", techniques=[T.ClipGradNorm(max_norm=1.0, g=False)]),
+        Variant("clip norm 0.1, D", techniques=[T.ClipGradNorm(max_norm=0.1, g=False)]),
+        Variant("clip value 0.01, D and G", techniques=[T.ClipGradValue(clip_value=0.01)]),
         # 3.3 gradient normalization, and two recipes that normalize parameter gradients instead
         Variant("GN", techniques=[gn]),
-        Variant("baseline, GN's lr", config=small_lr),
-        Variant("GN, GN's lr", techniques=[gn], config=small_lr),
-        Variant("D grads / RMS", techniques=[partial(T.NormalizeParamGrads, power=1)]),
-        Variant(
-            "G grads / mean square", techniques=[partial(T.NormalizeParamGrads, power=2, d=False, g=True)]
-        ),
+        Variant("baseline, GN's lr", overrides=small_lr),
+        Variant("GN, GN's lr", techniques=[gn], overrides=small_lr),
+        Variant("D grads / RMS", techniques=[T.NormalizeParamGrads(power=1)]),
+        Variant("G grads / mean square", techniques=[T.NormalizeParamGrads(power=2, d=False, g=True)]),
         # 3.4 discriminator capacity
         Variant("D 128x1", d_kwargs={"depth": 1}),
         Variant("D 128x4", d_kwargs={"depth": 4}),
@@ -184,7 +183,7 @@ def _protocol_lr() -> Study:
     return Study(
         name="protocol_ring_lr",
         benchmark=RING,
-        variants=(Variant("lr 2e-4 (protocol)"), *(Variant(name, config=c) for name, c in lr.items())),
+        variants=(Variant("lr 2e-4 (protocol)"), *(Variant(name, overrides=c) for name, c in lr.items())),
         seeds=(0, 1, 2, 3, 4),
         steps=RING.config.steps,
         every=500,
@@ -287,9 +286,56 @@ def run_study(
         "workers": workers,
         "wall_seconds": round(time.perf_counter() - start, 1),
         "created": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
-        "rows": json.loads(table.to_json(orient="records")),
+        "rows": json.loads(table.to_json(orient="records", double_precision=15)),
     }
     path = Path(folder or results_folder()) / f"{name}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(payload, indent=1) + "\n")
+    return path
+
+
+def rehash(name: str, folder: str | os.PathLike[str] | None = None, progress: bool = False) -> Path:
+    """Carry a stored study over to a new *description* of the same runs, after checking them.
+
+    When the code that describes a study changes but the runs do not (a renamed argument, a
+    new ``TrainConfig`` field at a neutral default), the stored fingerprint no longer matches.
+    Rather than re-running hours of training, this re-trains every variant, all seeds batched as
+    in the study, up to the first checkpoint, and requires every score and loss to equal the
+    stored row (to the decimals stored). Only then are the new spec and fingerprint written,
+    with a ``rehashed`` record (old fingerprint, commit, what was checked). Anything else raises.
+
+    Returns:
+        The path of the updated JSON file.
+    """
+    study = _study(name)
+    path = Path(folder or results_folder()) / f"{name}.json"
+    stored = json.loads(path.read_text())
+    table = pd.DataFrame(stored["rows"])
+    if [v["name"] for v in stored["spec"]["variants"]] != [v.name for v in study.variants]:
+        raise StaleStudyError(
+            f"study {name!r} has other variants than {path}: run scripts/run_study.py {name}"
+        )
+    fresh = compare(list(study.variants), study.benchmark, seeds=study.seeds, steps=study.every,
+                    workers=1, progress=progress)  # fmt: skip
+    old = table[table["step"] == study.every].reset_index(drop=True)
+    columns = [c for c in fresh.columns if c not in ("variant", "seconds_per_step")]
+    same = np.isclose(
+        old[columns].to_numpy(float), fresh[columns].to_numpy(float), rtol=0, atol=1e-9, equal_nan=True
+    )
+    mismatch = ~same.all(axis=1) | (old["variant"] != fresh["variant"]).to_numpy()
+    if mismatch.any():
+        rows = old.loc[mismatch, ["variant", "seed"]].to_records(index=False).tolist()
+        raise StaleStudyError(f"the code no longer reproduces {path} at step {study.every} for {rows}")
+    stored["rehashed"] = [
+        *stored.get("rehashed", []),
+        {
+            "from": stored["fingerprint"],
+            "git_commit": _git_commit(),
+            "checked": f"every variant and seed replayed to step {study.every}: scores and losses equal "
+            "to the stored decimals",
+            "date": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
+        },
+    ]
+    stored["spec"], stored["fingerprint"] = study.spec(), study.fingerprint()
+    path.write_text(json.dumps(stored, indent=1) + "\n")
     return path

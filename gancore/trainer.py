@@ -1,37 +1,42 @@
-"""`Trainer`: alternating D and G updates; the only place that calls `.backward()` and `.step()`."""
+"""`Trainer`: D and G updates with technique hooks; the only place that calls `.backward()` and `.step()`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from os import PathLike
 from typing import Any
 
 import torch
 from torch import nn
-from torch.utils.data import DataLoader, Dataset
 from tqdm.auto import tqdm
 
 from .config import TrainConfig
-from .data import GaussianMixture
+from .data import Data, batches
 from .gan import GAN
 from .history import History
 from .losses import GANLoss
+from .step import Batch, Step
 from .techniques.base import Technique
 from .utils import frozen, get_device
 
-__all__ = ["Trainer", "History"]  # History lives in history.py; re-exported here
-
-Data = GaussianMixture | torch.Tensor | Dataset | DataLoader
+__all__ = ["Trainer", "History", "Data"]  # History and Data live elsewhere; re-exported here
 
 
 class Trainer:
     """Trains a :class:`~gancore.GAN` with a loss pair and any set of techniques.
 
     Each of ``config.steps`` generator steps is preceded by ``config.n_critic``
-    discriminator steps; both use Adam with their own learning rate and betas. When
-    ``fit`` starts from step 0 it seeds torch's global generator with ``config.seed``, so
-    on CPU a run is a deterministic function of the models' initial weights and the seed.
+    discriminator steps (``config.simultaneous``: one D and one G gradient at the same point,
+    then both steps). Both networks use ``config.optimizer`` (Adam with ``betas_g`` /
+    ``betas_d`` by default) with their own learning rate. When ``fit`` starts from step 0 it
+    seeds torch's global generator with ``config.seed``, so on CPU a run is a deterministic
+    function of the models' initial weights and the seed.
+
+    The trainer never replaces the caller's modules: techniques that wrap G or D (gradient
+    normalization, latent noise) do so in ``trainer.gan``, a :class:`~gancore.GAN` of the
+    wrapped modules that shares every parameter with ``gan``. Train and sample through
+    ``trainer.gan``; ``gan`` holds the same (trained) weights without the wrappers.
 
     Args:
         gan: The generator and discriminator; moved to the config's device here.
@@ -40,10 +45,11 @@ class Trainer:
         techniques: Stabilization techniques (:class:`~gancore.techniques.Technique`).
 
     Attributes:
+        gan: The GAN being trained (the caller's, or one with the techniques' wrappers).
         step: Generator steps done so far.
         history: Per-step curves (:class:`History`).
         snapshots: ``(step, G(fixed z))`` pairs, every ``config.sample_every`` steps and at
-            step 0, on the CPU.
+            step 0, on the CPU (from the sampling generator, e.g. an EMA copy).
         device: Where the networks and batches live.
     """
 
@@ -64,101 +70,154 @@ class Trainer:
         for t in techniques:
             if not isinstance(t, Technique):
                 raise TypeError(f"techniques must be Technique instances, got {type(t).__name__}")
-        self.gan, self.loss, self.config, self.techniques = gan, loss, config, techniques
+        for t in techniques:
+            t.check(gan, loss)
+        self.loss, self.config, self.techniques = loss, config, techniques
         self.device = get_device(config.device)
+        gan.to(self.device)
+        G, D = gan.G, gan.D
+        for t in techniques:
+            G, D = t.wrap_g(G), t.wrap_d(D)
+        samplers = [s for s in (t.sampler(G) for t in techniques) if s is not None]
+        self.gan = gan if (G is gan.G and D is gan.D and not samplers) else gan.with_modules(G, D)
+        if samplers:
+            self.gan.sampler = samplers[-1]
         self.gan.to(self.device)
-        for t in self.techniques:
-            t.setup(self)  # may wrap gan.G / gan.D, so optimizers come after
-        self.gan.to(self.device)
-        self.opt_g = torch.optim.Adam(gan.G.parameters(), lr=config.lr_g, betas=config.betas_g)
-        self.opt_d = torch.optim.Adam(gan.D.parameters(), lr=config.lr_d, betas=config.betas_d)
+        self.opt_g = config.make_optimizer(self.gan.G.parameters(), config.lr_g, config.betas_g)
+        self.opt_d = config.make_optimizer(self.gan.D.parameters(), config.lr_d, config.betas_d)
         self.step = 0
         self.history = History()
         self.snapshots: list[tuple[int, torch.Tensor]] = []
         z_gen = torch.Generator().manual_seed(config.seed)
         self.fixed_z = torch.randn(config.sample_size, gan.latent_dim, generator=z_gen).to(self.device)
-        self._next_real: Callable[[], torch.Tensor] | None = None
+        self._next_real: Callable[[], Batch] | None = None
 
     # ----------------------------------------------------------------------------- data
-    def _batches(self, data: Data) -> Callable[[], torch.Tensor]:
-        """A function returning one real batch ``(batch_size, ...)`` on the device."""
-        n, device = self.config.batch_size, self.device
-        if isinstance(data, GaussianMixture):
-            return lambda: data.sample(n).to(device)
-        if isinstance(data, Dataset) and isinstance(getattr(data, "tensors", None), tuple):
-            data = data.tensors[0]  # a TensorDataset (or subclass): index its tensor directly
-        if isinstance(data, torch.Tensor):
-            if data.ndim < 2 or len(data) == 0:
-                raise ValueError(f"a data tensor must have shape (N, ...), got {tuple(data.shape)}")
-            x = data.to(device)
-            return lambda: x[torch.randint(len(x), (n,), device=device)]
-        if isinstance(data, DataLoader):
-            return _cycle(data, device)
-        if isinstance(data, Dataset):
-
-            def from_dataset() -> torch.Tensor:
-                idx = torch.randint(len(data), (n,)).tolist()
-                return torch.stack([_first(data[i]) for i in idx]).to(device)
-
-            return from_dataset
-        raise TypeError(
-            "data must be a GaussianMixture, a Tensor (N, ...), a Dataset or a DataLoader, "
-            f"got {type(data).__name__}"
-        )
-
-    def real_batch(self) -> torch.Tensor:
-        """One batch of real data during ``fit`` (for techniques such as unrolling)."""
+    def real_batch(self) -> Batch:
+        """One :class:`~gancore.step.Batch` of real data during ``fit`` (for look-ahead techniques)."""
         if self._next_real is None:
             raise RuntimeError("real_batch() is only available while fit() runs")
         return self._next_real()
 
-    # ----------------------------------------------------------------------------- steps
-    def _d_input(self, x: torch.Tensor) -> torch.Tensor:
+    # ----------------------------------------------------------------------------- losses
+    def _d_input(self, x: torch.Tensor, step: Step) -> torch.Tensor:
         for t in self.techniques:
-            x = t.d_input(x, self.step)
+            x = t.d_input(x, step)
         return x
 
-    def _d_step(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
-        G, D = self.gan.G, self.gan.D
-        x_real = self._d_input(self.real_batch())
-        with torch.no_grad():
-            x_fake = G(self.gan.sample_latent(self.config.batch_size))
-        x_fake = self._d_input(x_fake)
-        d_real, d_fake = D(x_real), D(x_fake)  # (N,), (N,)
-        loss_d = self.loss.d(d_real, d_fake)
+    def _logits(self, D: nn.Module, x: torch.Tensor, y: torch.Tensor | None) -> torch.Tensor:
+        return D(x, y) if self.gan.conditional else D(x)  # (N,)
+
+    def d_loss(
+        self, D: nn.Module, x_real: torch.Tensor, x_fake: torch.Tensor, step: Step | None = None
+    ) -> torch.Tensor:
+        """D's full loss on inputs it sees as they are: the loss pair, ``d_loss`` hooks, penalties.
+
+        Public so that look-ahead techniques (unrolled GANs) train copies of D exactly as the
+        D update does. Fills ``step`` (a fresh one if ``None``) with D's logits and loss.
+
+        Args:
+            D: The discriminator (``trainer.gan.D`` or a copy of it).
+            x_real: Real inputs, after ``d_input``.
+            x_fake: Generated inputs, after ``d_input`` (detached from G for a D update).
+            step: The step being filled in.
+        """
+        step = Step(self.step, self.loss) if step is None else step
+        step.x_real, step.x_fake = x_real, x_fake
+        step.d_real, step.d_fake = self._logits(D, x_real, step.y_real), self._logits(D, x_fake, step.y_fake)
+        loss_d = self.loss.d(step.d_real, step.d_fake)
         for t in self.techniques:
-            loss_d = t.d_loss(loss_d, d_real, d_fake, self.loss)
+            step.loss_d = loss_d
+            loss_d = t.d_loss(loss_d, step)
         for t in self.techniques:
-            penalty = t.d_penalty(D, x_real, x_fake)
+            step.loss_d = loss_d
+            penalty = t.d_penalty(D, step)
             if penalty is not None:
                 loss_d = loss_d + penalty
+        step.loss_d = loss_d
+        return loss_d
+
+    def g_loss(self, D: nn.Module, x_fake: torch.Tensor, step: Step | None = None) -> torch.Tensor:
+        """G's full loss on generated inputs (after ``d_input``): the loss pair, then ``g_loss`` hooks."""
+        step = Step(self.step, self.loss) if step is None else step
+        step.x_fake = x_fake
+        step.d_fake = self._logits(D, x_fake, step.y_fake)  # (N,)
+        loss_g = self.loss.g(step.d_fake)
+        for t in self.techniques:
+            step.loss_g = loss_g
+            loss_g = t.g_loss(loss_g, step)
+        step.loss_g = loss_g
+        return loss_g
+
+    # ----------------------------------------------------------------------------- steps
+    def _step_context(self) -> Step:
+        return Step(self.step, self.loss, next_real=self.real_batch, d_loss=self.d_loss)
+
+    def _d_backward(self) -> Step:
+        """D's loss at the current point, back-propagated into D's gradients (no optimizer step)."""
+        step = self._step_context()
+        real = self.real_batch()
+        step.y_real = real.y
+        x_real = self._d_input(real.x, step)
+        with torch.no_grad():
+            x_fake, step.y_fake = self.gan.generate(self.config.batch_size)
+        loss_d = self.d_loss(self.gan.D, x_real, self._d_input(x_fake, step), step)
         self.opt_d.zero_grad(set_to_none=True)
         loss_d.backward()
-        grad_norm = _grad_norm(D)
-        for t in self.techniques:
-            t.after_d_backward(D)
-        self.opt_d.step()
-        for t in self.techniques:
-            t.after_d_step(D)
-        return loss_d.detach(), d_real.detach(), d_fake.detach(), grad_norm
+        return step
 
-    def _g_step(self) -> tuple[torch.Tensor, torch.Tensor]:
-        G = self.gan.G
+    def _g_backward(self) -> Step:
+        """G's loss at the current point, back-propagated into G's gradients (no optimizer step)."""
+        step = self._step_context()
         D_g = self.gan.D
         for t in self.techniques:
-            D_g = t.g_discriminator(self, D_g)
-        x_fake = self._d_input(G(self.gan.sample_latent(self.config.batch_size)))
+            D_g = t.g_discriminator(D_g, step)
+        x_fake, step.y_fake = self.gan.generate(self.config.batch_size)
         with frozen(self.gan.D):  # G's update needs no gradient for D's weights: skip computing it
-            loss_g = self.loss.g(D_g(x_fake))
+            loss_g = self.g_loss(D_g, self._d_input(x_fake, step), step)
             self.opt_g.zero_grad(set_to_none=True)
             loss_g.backward()
+        return step
+
+    def _d_update(self, step: Step) -> torch.Tensor:
+        D = self.gan.D
+        grad_norm = _grad_norm(D)
+        for t in self.techniques:
+            t.after_d_backward(D, step)
+        self.opt_d.step()
+        for t in self.techniques:
+            t.after_d_step(D, step)
+        return grad_norm
+
+    def _g_update(self, step: Step) -> torch.Tensor:
+        G = self.gan.G
         grad_norm = _grad_norm(G)
         for t in self.techniques:
-            t.after_g_backward(G)
+            t.after_g_backward(G, step)
         self.opt_g.step()
         for t in self.techniques:
-            t.after_g_step(G)
-        return loss_g.detach(), grad_norm
+            t.after_g_step(G, step)
+        return grad_norm
+
+    def _one_step(self) -> None:
+        """One generator step and its critic steps, then a row of History."""
+        if self.config.simultaneous:  # both gradients at the same point, then both steps
+            d_step = self._d_backward()
+            g_step = self._g_backward()
+            grad_norm_d, grad_norm_g = self._d_update(d_step), self._g_update(g_step)
+        else:
+            for _ in range(self.config.n_critic):
+                d_step = self._d_backward()
+                grad_norm_d = self._d_update(d_step)
+            g_step = self._g_backward()
+            grad_norm_g = self._g_update(g_step)
+        logged: dict[str, torch.Tensor | float] = {}
+        for t in self.techniques:
+            logged.update(t.log(g_step) or {})
+        d_real, d_fake = d_step.d_real.detach(), d_step.d_fake.detach()
+        row = [d_step.loss_d.detach(), g_step.loss_g.detach(), d_real.mean(), d_fake.mean()]
+        row += [torch.sigmoid(d_real).mean(), torch.sigmoid(d_fake).mean(), grad_norm_d, grad_norm_g]
+        self.history.append(torch.stack(row), logged)
 
     def _snapshot(self) -> None:
         self.snapshots.append((self.step, self.gan.sample(z=self.fixed_z).cpu()))
@@ -167,8 +226,9 @@ class Trainer:
         """Train until ``config.steps`` generator steps (or ``stop_at``) are done.
 
         Args:
-            data: A :class:`~gancore.data.GaussianMixture`, a tensor ``(N, ...)`` of real
-                samples, a ``Dataset`` (its first item element is the sample) or a
+            data: Anything :func:`gancore.data.batches` takes: a
+                :class:`~gancore.data.GaussianMixture` (labels: the mode of each sample), a tensor
+                ``(N, ...)``, a ``TensorDataset`` of ``(x,)`` or ``(x, y)``, a ``Dataset`` or a
                 ``DataLoader``. Tensors and datasets are sampled uniformly with replacement
                 from torch's generator, so runs resume exactly; a ``DataLoader`` is cycled
                 (its order is not part of a saved state).
@@ -183,12 +243,11 @@ class Trainer:
             raise ValueError(f"stop_at must be an int in [0, {self.config.steps}], got {stop_at!r}")
         if self.step == 0:
             torch.manual_seed(self.config.seed)
-        self._next_real = self._batches(data)
+        self._next_real = batches(data, self.config.batch_size, self.device)
         every = self.config.sample_every
         if every is not None and not self.snapshots:
             self._snapshot()
         self.gan.train()
-        as_prob = torch.sigmoid if self.loss.probabilistic else (lambda t: t)
         try:
             with tqdm(
                 total=self.config.steps,
@@ -198,21 +257,7 @@ class Trainer:
                 leave=False,
             ) as bar:
                 while self.step < stop:
-                    for _ in range(self.config.n_critic):
-                        loss_d, d_real, d_fake, grad_norm_d = self._d_step()
-                    loss_g, grad_norm_g = self._g_step()
-                    self.history.append(
-                        torch.stack(
-                            [
-                                loss_d,
-                                loss_g,
-                                as_prob(d_real).mean(),
-                                as_prob(d_fake).mean(),
-                                grad_norm_d,
-                                grad_norm_g,
-                            ]
-                        )
-                    )
+                    self._one_step()
                     self.step += 1
                     if every is not None and self.step % every == 0:
                         self._snapshot()
@@ -271,23 +316,3 @@ def _grad_norm(module: nn.Module) -> torch.Tensor:
     if not grads:
         return torch.zeros((), device=next(module.parameters()).device)
     return torch.nn.utils.get_total_norm(grads)
-
-
-def _first(item: Any) -> torch.Tensor:
-    """The sample of a dataset item: the item itself, or its first element."""
-    return item[0] if isinstance(item, (tuple, list)) else item
-
-
-def _cycle(loader: Iterable[Any], device: torch.device) -> Callable[[], torch.Tensor]:
-    iterator: Iterator[Any] = iter(loader)
-
-    def next_batch() -> torch.Tensor:
-        nonlocal iterator
-        try:
-            item = next(iterator)
-        except StopIteration:
-            iterator = iter(loader)
-            item = next(iterator)
-        return _first(item).to(device)
-
-    return next_batch

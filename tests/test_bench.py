@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import sys
-from functools import partial
 
 import pandas as pd
 import pytest
@@ -13,7 +12,7 @@ import torch
 import gancore as gc
 from gancore.bench import Variant
 
-NOISE = partial(gc.techniques.InstanceNoise, std=0.1)
+NOISE = gc.techniques.InstanceNoise(std=0.1)
 TOY_COLUMNS = ["variant", "seed", "step", "modes", "hq", "kl", "seconds_per_step", "loss_d", "loss_g"]
 
 
@@ -48,7 +47,7 @@ def test_a_run_is_a_deterministic_function_of_its_seed():
 
 
 def test_workers_give_the_same_numbers_as_serial_runs():
-    variants = [Variant("baseline"), Variant("noise", techniques=[NOISE], config={"batch_size": 64})]
+    variants = [Variant("baseline"), Variant("noise", techniques=[NOISE], overrides={"batch_size": 64})]
     serial = gc.bench.compare(variants, gc.bench.RING, seeds=(0,), steps=3, progress=False)
     parallel = gc.bench.compare(variants, gc.bench.RING, seeds=(0,), steps=3, workers=2, progress=False)
     pd.testing.assert_frame_equal(_numbers(serial), _numbers(parallel))
@@ -71,7 +70,7 @@ def test_workers_are_kept_between_calls_and_reused_runs_are_unchanged():
 
 
 def test_a_failing_run_keeps_the_workers_usable():
-    bad = [Variant("bad", config={"lr_d": -1.0})]  # TrainConfig rejects it inside the worker
+    bad = [Variant("bad", overrides={"lr_d": -1.0})]  # TrainConfig rejects it inside the worker
     with pytest.raises(ValueError, match="lr_d"):
         gc.bench.compare(bad, gc.bench.RING, seeds=(0, 1, 2), steps=1, workers=2, progress=False)
     good = [Variant("baseline")]
@@ -95,18 +94,23 @@ def test_an_interrupt_stops_the_workers(monkeypatch):
     gc.bench.shutdown_workers()
 
 
-def test_unpicklable_factories_fail_early_only_with_workers():
-    variants = [Variant("lambda", techniques=[lambda: gc.techniques.InstanceNoise(0.1)])]
+class Unpicklable(gc.techniques.Technique):
+    def __init__(self):
+        self.hook = lambda x: x  # a lambda cannot be pickled
+
+
+def test_unpicklable_techniques_fail_early_only_with_workers():
+    variants = [Variant("lambda", techniques=[Unpicklable()])]
     with pytest.raises(TypeError, match="picklable"):
         gc.bench.compare(variants, gc.bench.RING, seeds=(0,), steps=1, workers=2, progress=False)
     df = gc.bench.compare(variants, gc.bench.RING, seeds=(0,), steps=1, progress=False)
     assert len(df) == 1
 
 
-def test_factories_defined_in_a_notebook_fail_early_with_workers(monkeypatch):
+def test_techniques_defined_in_a_notebook_fail_early_with_workers(monkeypatch):
     monkeypatch.delattr(sys.modules["__main__"], "__file__", raising=False)  # as in a Jupyter kernel
     notebook_technique = type("MyTechnique", (gc.techniques.Technique,), {"__module__": "__main__"})
-    variants = [Variant("mine", techniques=[partial(notebook_technique)])]
+    variants = [Variant("mine", techniques=[notebook_technique()])]
     with pytest.raises(TypeError, match="notebook"):
         gc.bench.compare(variants, gc.bench.RING, seeds=(0,), steps=1, workers=2, progress=False)
 
@@ -120,10 +124,10 @@ def test_build_trainer_applies_variant_overrides_and_fresh_techniques():
     variant = Variant(
         "small",
         loss=gc.losses.hinge,
-        techniques=[gc.techniques.ClipWeights, NOISE],
+        techniques=[gc.techniques.ClipWeights(), NOISE],
         g_kwargs={"width": 8},
         d_kwargs={"width": 4, "depth": 1},
-        config={"batch_size": 32, "lr_d": 1e-4},
+        overrides={"batch_size": 32, "lr_d": 1e-4},
     )
     trainer = gc.bench.build_trainer(variant, gc.bench.RING, seed=3, steps=7)
     cfg = trainer.config
@@ -141,10 +145,10 @@ def test_build_trainer_applies_variant_overrides_and_fresh_techniques():
 
 
 def test_variant_rejects_bad_input():
-    with pytest.raises(TypeError, match="factories"):
-        Variant("instance", techniques=[gc.techniques.InstanceNoise(0.1)])
+    with pytest.raises(TypeError, match="instances"):
+        Variant("instance", techniques=[gc.techniques.InstanceNoise])  # the class, not an instance
     with pytest.raises(ValueError, match="unknown TrainConfig"):
-        Variant("typo", config={"n_critics": 5})
+        Variant("typo", overrides={"n_critics": 5})
     with pytest.raises(ValueError, match="name"):
         Variant("")
     with pytest.raises(TypeError, match="loss"):
@@ -251,7 +255,7 @@ def test_paired_difference_pairs_runs_by_seed():
 def test_compare_scores_checkpoints_and_keeps_models_in_eval_mode():
     variants = [
         Variant("baseline"),
-        Variant("latent", techniques=[partial(gc.techniques.LatentNoise, std=0.5)]),
+        Variant("latent", techniques=[gc.techniques.LatentNoise(std=0.5)]),
     ]
     df, gans = gc.bench.compare(
         variants, gc.bench.RING, seeds=(0, 1), steps=6, every=3, keep=True, progress=False

@@ -53,7 +53,8 @@ def test_ring_centers_lie_on_the_circle_evenly_spaced() -> None:
 
 def test_sample_shapes_dtypes_and_labels() -> None:
     mix = gc.data.grid()
-    x, labels = mix.sample(100, generator=torch.Generator().manual_seed(0), return_labels=True)
+    x, labels = mix.sample_batch(100, generator=torch.Generator().manual_seed(0))
+    assert torch.equal(mix.sample(100, generator=torch.Generator().manual_seed(0)), x)  # the same draws
     assert x.shape == (100, 2) and x.dtype == torch.float32
     assert labels.shape == (100,) and labels.dtype == torch.int64
     # every sample is its own mode's center plus N(0, std^2) noise: |noise| < 6 std for 100 draws

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from functools import partial
 
 import pytest
 import torch
@@ -22,22 +21,24 @@ BENCH = gc.bench.ToyBenchmark(
 )
 VARIANTS = [
     Variant("baseline"),
-    Variant("instance noise", techniques=[partial(T.InstanceNoise, std=0.1, anneal_steps=3)]),
-    Variant("label smoothing", techniques=[partial(T.LabelSmoothing, real=0.9, fake=0.1)]),
-    Variant("clip norm", techniques=[partial(T.ClipGradNorm, max_norm=0.05)]),
-    Variant("clip value", techniques=[partial(T.ClipGradValue, clip_value=0.001)]),
-    Variant("WGAN, clipped", loss=gc.losses.wasserstein, techniques=[partial(T.ClipWeights, c=0.05)]),
-    Variant("WGAN-GP", loss=gc.losses.wasserstein, techniques=[T.GradientPenalty], config={"n_critic": 2}),
-    Variant("R1", techniques=[partial(T.R1, gamma=1.0)]),
+    Variant("instance noise", techniques=[T.InstanceNoise(std=0.1, anneal_steps=3)]),
+    Variant("label smoothing", techniques=[T.LabelSmoothing(real=0.9, fake=0.1)]),
+    Variant("clip norm", techniques=[T.ClipGradNorm(max_norm=0.05)]),
+    Variant("clip value", techniques=[T.ClipGradValue(clip_value=0.001)]),
+    Variant("WGAN, clipped", loss=gc.losses.wasserstein, techniques=[T.ClipWeights(c=0.05)]),
+    Variant(
+        "WGAN-GP", loss=gc.losses.wasserstein, techniques=[T.GradientPenalty()], overrides={"n_critic": 2}
+    ),
+    Variant("R1", techniques=[T.R1(gamma=1.0)]),
     Variant("dropout", d_kwargs={"dropout": 0.5}),
     Variant("hinge", loss=gc.losses.hinge),
-    Variant("GN", techniques=[T.GradientNormalization]),
-    Variant("param grads", techniques=[partial(T.NormalizeParamGrads, power=2, g=True)]),
+    Variant("GN", techniques=[T.GradientNormalization()]),
+    Variant("param grads", techniques=[T.NormalizeParamGrads(power=2, g=True)]),
 ]
 
 
 def _ensemble(variant: Variant, seeds: list[int]) -> EnsembleTrainer:
-    config = dataclasses.replace(BENCH.config, **variant.config)
+    config = dataclasses.replace(BENCH.config, **variant.overrides)
     built = [gc.bench.comparison._build(variant, BENCH, seed) for seed in seeds]
     return EnsembleTrainer([g for g, _ in built], variant.loss, config, seeds, [t for _, t in built])
 
@@ -111,14 +112,14 @@ def test_hooks_edit_their_own_member_through_a_view():
     gc.seed_everything(0)
     members = [gc.models.MLPGenerator(2, 2, width=4) for _ in range(2)]
     stack = StackedMLP(members, MemberRNG([0, 1]))
-    T.ClipWeights(c=1e-3).after_d_step(stack.view(1))
+    T.ClipWeights(c=1e-3).after_d_step(stack.view(1), gc.Step(0, gc.losses.wasserstein))
     assert stack.stacked[0][1].abs().max() <= 1e-3 and stack.stacked[0][0].abs().max() > 1e-3
 
 
 @pytest.mark.parametrize(
     "variant, match",
     [
-        (Variant("latent", techniques=[partial(T.LatentNoise, std=0.5)]), "replaced G or D"),
+        (Variant("latent", techniques=[T.LatentNoise(std=0.5)]), "wraps G or D"),
         (Variant("relu D", d_kwargs={"activation": torch.nn.PReLU}), "PReLU"),
     ],
 )

@@ -18,15 +18,17 @@ class Quadratic(nn.Module):
 
 def test_r1_technique_is_half_gamma_times_r1():
     x_real = torch.tensor([[1.0, 2.0], [0.0, 3.0]])  # mean squared norm 7
-    penalty = gc.techniques.R1(gamma=4.0).d_penalty(Quadratic(), x_real, torch.zeros(2, 2))
+    step = gc.Step(0, gc.losses.nonsaturating, x_real=x_real, x_fake=torch.zeros(2, 2))
+    penalty = gc.techniques.R1(gamma=4.0).d_penalty(Quadratic(), step)
     assert penalty.item() == pytest.approx(0.5 * 4.0 * 7.0)
 
 
 def test_gradient_penalty_technique_weights_the_penalty():
     x = torch.tensor([[3.0, 4.0], [3.0, 4.0]])  # the segment is a point: gradient norm 5
-    penalty = gc.techniques.GradientPenalty(weight=10.0).d_penalty(Quadratic(), x, x)
+    step = gc.Step(0, gc.losses.wasserstein, x_real=x, x_fake=x)
+    penalty = gc.techniques.GradientPenalty(weight=10.0).d_penalty(Quadratic(), step)
     assert penalty.item() == pytest.approx(10.0 * (5.0 - 1.0) ** 2)
-    zero_centered = gc.techniques.GradientPenalty(weight=2.0, center=0.0).d_penalty(Quadratic(), x, x)
+    zero_centered = gc.techniques.GradientPenalty(weight=2.0, center=0.0).d_penalty(Quadratic(), step)
     assert zero_centered.item() == pytest.approx(2.0 * 25.0)
 
 

@@ -51,11 +51,15 @@ def test_a_changed_definition_makes_the_stored_file_stale(tmp_path, monkeypatch)
 def test_the_fingerprint_covers_techniques_and_their_arguments():
     study = gc.studies.STUDIES[STUDIES[0]]
     spec = json.dumps(study.spec())
-    assert "gancore.techniques.instance_noise.InstanceNoise(std=0.1)" in spec
+    assert "gancore.techniques.instance_noise.InstanceNoise(std=0.1, anneal_steps=None)" in spec
     first = study.variants[1]
     tweaked = dataclasses.replace(
         study,
-        variants=(study.variants[0], dataclasses.replace(first, config={"lr_d": 1e-4}), *study.variants[2:]),
+        variants=(
+            study.variants[0],
+            dataclasses.replace(first, overrides={"lr_d": 1e-4}),
+            *study.variants[2:],
+        ),
     )
     assert tweaked.fingerprint() != study.fingerprint()
 

@@ -32,6 +32,11 @@ def _with_grads(*grads: list[float]) -> nn.Module:
     return module
 
 
+def _step(index: int = 0, **fields: torch.Tensor) -> gc.Step:
+    """A Step as the trainer would pass it (only the fields a test needs)."""
+    return gc.Step(index, gc.losses.nonsaturating, **fields)
+
+
 def _grads(module: nn.Module) -> torch.Tensor:
     return torch.cat([p.grad.flatten() for p in module.parameters()])
 
@@ -46,11 +51,11 @@ def test_instance_noise_anneals_linearly_to_zero():
 def test_instance_noise_adds_gaussian_of_the_given_std_and_nothing_at_zero():
     x = torch.zeros(200_000, 2)
     torch.manual_seed(0)
-    noisy = InstanceNoise(std=0.5).d_input(x, step=0)
+    noisy = InstanceNoise(std=0.5).d_input(x, _step(0))
     assert noisy.std().item() == pytest.approx(0.5, rel=0.01)
     assert noisy.mean().abs().item() < 0.01
-    assert InstanceNoise(std=0.0).d_input(x, step=0) is x
-    assert InstanceNoise(std=0.5, anneal_steps=10).d_input(x, step=10) is x
+    assert InstanceNoise(std=0.0).d_input(x, _step(0)) is x
+    assert InstanceNoise(std=0.5, anneal_steps=10).d_input(x, _step(10)) is x
 
 
 @pytest.mark.parametrize("kwargs", [{"std": -1.0}, {"std": 0.1, "anneal_steps": 0}])
@@ -62,16 +67,16 @@ def test_instance_noise_rejects_bad_arguments(kwargs):
 # ----------------------------------------------------------------------------- gradient clipping
 def test_clip_grad_norm_rescales_to_max_norm_and_keeps_direction():
     D = _with_grads([3.0, 0.0], [0.0, 4.0])  # global norm 5
-    ClipGradNorm(max_norm=1.0).after_d_backward(D)
+    ClipGradNorm(max_norm=1.0).after_d_backward(D, _step())
     assert _grads(D).tolist() == pytest.approx([0.6, 0.0, 0.0, 0.8], abs=1e-6)
     G = _with_grads([0.3, 0.4])  # norm 0.5 < 1: unchanged
-    ClipGradNorm(max_norm=1.0).after_g_backward(G)
+    ClipGradNorm(max_norm=1.0).after_g_backward(G, _step())
     assert _grads(G).tolist() == pytest.approx([0.3, 0.4])
 
 
 def test_clip_grad_norm_flags_select_the_network():
     D = _with_grads([3.0, 4.0])
-    ClipGradNorm(max_norm=1.0, d=False).after_d_backward(D)
+    ClipGradNorm(max_norm=1.0, d=False).after_d_backward(D, _step())
     assert _grads(D).tolist() == [3.0, 4.0]
     with pytest.raises(ValueError, match="max_norm"):
         ClipGradNorm(max_norm=0.0)
@@ -79,12 +84,12 @@ def test_clip_grad_norm_flags_select_the_network():
 
 def test_clip_grad_value_clamps_each_entry():
     D = _with_grads([-3.0, 0.05, 0.2], [7.0])
-    ClipGradValue(clip_value=0.1).after_d_backward(D)
+    ClipGradValue(clip_value=0.1).after_d_backward(D, _step())
     assert _grads(D).tolist() == pytest.approx([-0.1, 0.05, 0.1, 0.1])
     G = _with_grads([5.0, -5.0])
-    ClipGradValue(clip_value=0.1, g=False).after_g_backward(G)
+    ClipGradValue(clip_value=0.1, g=False).after_g_backward(G, _step())
     assert _grads(G).tolist() == [5.0, -5.0]
-    ClipGradValue(clip_value=0.1).after_g_backward(G)
+    ClipGradValue(clip_value=0.1).after_g_backward(G, _step())
     assert _grads(G).tolist() == pytest.approx([0.1, -0.1])
 
 
@@ -113,7 +118,7 @@ def test_clip_weights_leaves_small_weights_alone():
     with torch.no_grad():
         D.weight.copy_(torch.tensor([[0.005, -0.3]]))
         D.bias.fill_(0.02)
-    ClipWeights(c=0.01).after_d_step(D)
+    ClipWeights(c=0.01).after_d_step(D, _step())
     assert D.weight.flatten().tolist() == pytest.approx([0.005, -0.01])
     assert D.bias.item() == pytest.approx(0.01)
     with pytest.raises(ValueError, match="c must"):
@@ -124,7 +129,7 @@ def test_clip_weights_leaves_small_weights_alone():
 def test_label_smoothing_at_zero_logits_is_two_log_two_for_any_targets():
     zeros = torch.zeros(4)
     for real, fake in [(0.9, 0.0), (0.8, 0.2), (1.0, 0.0)]:
-        loss_d = LabelSmoothing(real, fake).d_loss(torch.tensor(123.0), zeros, zeros, gc.losses.nonsaturating)
+        loss_d = LabelSmoothing(real, fake).d_loss(torch.tensor(123.0), _step(d_real=zeros, d_fake=zeros))
         assert loss_d.item() == pytest.approx(2 * math.log(2))
 
 
@@ -132,11 +137,9 @@ def test_label_smoothing_matches_the_closed_form_cross_entropy():
     d_real, d_fake = torch.tensor([2.0, 2.0]), torch.tensor([-1.0, -1.0])
     # l(t, y) = softplus(t) - y t, written out by hand
     expected = (math.log(1 + math.e**2) - 0.9 * 2.0) + (math.log(1 + math.e**-1) - 0.1 * -1.0)
-    got = LabelSmoothing(real=0.9, fake=0.1).d_loss(
-        torch.tensor(0.0), d_real, d_fake, gc.losses.nonsaturating
-    )
+    got = LabelSmoothing(real=0.9, fake=0.1).d_loss(torch.tensor(0.0), _step(d_real=d_real, d_fake=d_fake))
     assert got.item() == pytest.approx(expected, rel=1e-6)
-    one_sided = LabelSmoothing().d_loss(torch.tensor(0.0), d_real, d_fake, gc.losses.nonsaturating)
+    one_sided = LabelSmoothing().d_loss(torch.tensor(0.0), _step(d_real=d_real, d_fake=d_fake))
     assert one_sided.item() == pytest.approx(
         math.log(1 + math.e**2) - 1.8 + math.log(1 + math.e**-1), rel=1e-6
     )
@@ -145,9 +148,7 @@ def test_label_smoothing_matches_the_closed_form_cross_entropy():
 def test_label_smoothing_with_hard_targets_is_the_standard_d_loss():
     torch.manual_seed(0)
     d_real, d_fake = torch.randn(8), torch.randn(8)
-    got = LabelSmoothing(real=1.0, fake=0.0).d_loss(
-        torch.tensor(0.0), d_real, d_fake, gc.losses.nonsaturating
-    )
+    got = LabelSmoothing(real=1.0, fake=0.0).d_loss(torch.tensor(0.0), _step(d_real=d_real, d_fake=d_fake))
     assert got.item() == pytest.approx(gc.losses.nonsaturating.d(d_real, d_fake).item(), rel=1e-6)
 
 
@@ -196,13 +197,14 @@ def test_gradient_normalization_backpropagates_into_g_and_d(tiny_gan):
     assert all(p.grad is not None for p in tiny_gan.D.parameters())
 
 
-def test_gradient_normalization_wraps_d_once(tiny_gan):
+def test_gradient_normalization_wraps_the_trainers_d_once_and_leaves_the_callers_alone(tiny_gan):
     inner = tiny_gan.D
     trainer = gc.Trainer(tiny_gan, gc.losses.hinge, gc.TrainConfig(device="cpu"), [GradientNormalization()])
     assert isinstance(trainer.gan.D, GradNormalizedD) and trainer.gan.D.D is inner
+    assert tiny_gan.D is inner and trainer.gan.G is tiny_gan.G  # the caller's GAN is unchanged
     assert {id(p) for p in trainer.opt_d.param_groups[0]["params"]} == {id(p) for p in inner.parameters()}
-    with pytest.raises(ValueError, match="already"):
-        gc.Trainer(tiny_gan, gc.losses.hinge, gc.TrainConfig(device="cpu"), [GradientNormalization()])
+    twice = gc.Trainer(trainer.gan, gc.losses.hinge, gc.TrainConfig(device="cpu"), [GradientNormalization()])
+    assert twice.gan is trainer.gan and twice.gan.D.D is inner  # idempotent: no second wrapper
 
 
 # ----------------------------------------------------------------------------- all of them at once
@@ -219,14 +221,14 @@ class Spy(Technique):
         self.inputs.append(x.detach())
         return x
 
-    def d_loss(self, loss_d, d_real, d_fake, loss):
-        self.losses.append((loss_d.detach(), d_real.detach(), d_fake.detach()))
+    def d_loss(self, loss_d, step):
+        self.losses.append((loss_d.detach(), step.d_real.detach(), step.d_fake.detach()))
         return loss_d
 
-    def after_d_backward(self, D):
+    def after_d_backward(self, D, step):
         self.grads_d.append(torch.cat([p.grad.flatten() for p in D.parameters()]))
 
-    def after_g_backward(self, G):
+    def after_g_backward(self, G, step):
         self.grads_g.append(torch.cat([p.grad.flatten() for p in G.parameters()]))
 
 
@@ -258,8 +260,9 @@ def test_all_techniques_compose_in_one_run(tiny_gan, ring):
         assert loss_d.item() == pytest.approx(expected.item(), rel=1e-5)
     # gradient normalization: |D| < 1, so D's probabilities stay in (sigmoid(-1), sigmoid(1))
     assert isinstance(trainer.gan.D, GradNormalizedD)
-    for key in ("d_real", "d_fake"):
+    for key in ("p_real", "p_fake"):
         assert (abs(history[key] - 0.5) < torch.sigmoid(torch.tensor(1.0)).item() - 0.5).all()
+    assert (abs(history["d_real"]) < 1).all() and (abs(history["d_fake"]) < 1).all()  # logits
     # gradient clipping, by norm then by value, on both networks
     for grads in spy.grads_d + spy.grads_g:
         assert grads.norm().item() <= 0.5 + 1e-5 and grads.abs().max().item() <= 0.0625
@@ -273,13 +276,13 @@ def test_normalize_param_grads_divides_each_gradient_by_its_mean_square_power(po
     layer = torch.nn.Linear(2, 3)
     layer.weight.grad = torch.full((3, 2), 2.0)  # mean square 4
     layer.bias.grad = torch.tensor([3.0, 0.0, -4.0])  # mean square 25 / 3
-    gc.techniques.NormalizeParamGrads(power=power).after_d_backward(layer)
+    gc.techniques.NormalizeParamGrads(power=power).after_d_backward(layer, _step())
     scale = {1: (2.0, (25 / 3) ** 0.5), 2: (4.0, 25 / 3)}[power]
     torch.testing.assert_close(layer.weight.grad, torch.full((3, 2), 2.0 / scale[0]))
     torch.testing.assert_close(layer.bias.grad, torch.tensor([3.0, 0.0, -4.0]) / scale[1])
     untouched = torch.nn.Linear(2, 3)
     untouched.weight.grad = torch.ones(3, 2)
-    gc.techniques.NormalizeParamGrads(power=power).after_g_backward(untouched)  # g=False by default
+    gc.techniques.NormalizeParamGrads(power=power).after_g_backward(untouched, _step())  # g=False by default
     assert torch.equal(untouched.weight.grad, torch.ones(3, 2))
 
 

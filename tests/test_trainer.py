@@ -29,7 +29,10 @@ def test_smoke_run_records_history_and_snapshots(tiny_gan, ring):
     assert len(history) == trainer.step == 24
     for key in history.keys:
         assert history[key].shape == (24,) and np.isfinite(history[key]).all()
-    assert ((history["d_real"] > 0) & (history["d_real"] < 1)).all()  # probabilities
+    assert ((history["p_real"] > 0) & (history["p_real"] < 1)).all()  # probabilities
+    # d_real is the mean logit: sigmoid of it is close to the mean probability for small logits
+    assert not np.allclose(history["d_real"], history["p_real"])
+    assert np.abs(1 / (1 + np.exp(-history["d_real"])) - history["p_real"]).max() < 0.05
     assert [s for s, _ in trainer.snapshots] == [0, 8, 16, 24]
     assert trainer.snapshots[0][1].shape == (50, 2)
     assert (history["grad_norm_d"] > 0).all() and (history["grad_norm_g"] > 0).all()
@@ -119,52 +122,122 @@ def test_every_data_kind(tiny_gan, ring, wrap):
 
 
 class Recorder(gc.techniques.Technique):
-    """Records the order in which the Trainer calls the hooks."""
+    """Records the order in which the Trainer calls the hooks, and what each Step holds then."""
 
     def __init__(self):
         self.calls = []
 
-    def setup(self, trainer):
-        self.calls.append("setup")
+    def check(self, gan, loss):
+        self.calls.append("check")
+
+    def wrap_g(self, G):
+        self.calls.append("wrap_g")
+        return G
+
+    def wrap_d(self, D):
+        self.calls.append("wrap_d")
+        return D
+
+    def sampler(self, G):
+        self.calls.append("sampler")
 
     def d_input(self, x, step):
         self.calls.append("d_input")
         return x
 
-    def d_loss(self, loss_d, d_real, d_fake, loss):
+    def d_loss(self, loss_d, step):
         self.calls.append("d_loss")
+        assert step.d_real.shape == step.d_fake.shape == (32,) and step.x_real.shape == (32, 2)
+        assert step.y_real.shape == (32,)  # the ring's labels: each sample's mode
         return loss_d
 
-    def d_penalty(self, D, x_real, x_fake):
+    def d_penalty(self, D, step):
         self.calls.append("d_penalty")
+        assert torch.equal(step.loss_d, step.loss.d(step.d_real, step.d_fake))
         return torch.zeros((), requires_grad=False)
 
-    def after_d_backward(self, D):
+    def after_d_backward(self, D, step):
         self.calls.append("after_d_backward")
 
-    def after_d_step(self, D):
+    def after_d_step(self, D, step):
         self.calls.append("after_d_step")
 
-    def g_discriminator(self, trainer, D):
+    def g_discriminator(self, D, step):
         self.calls.append("g_discriminator")
-        assert trainer.real_batch().shape == (32, 2)
+        assert step.next_real().x.shape == (32, 2)
         return D
 
-    def after_g_backward(self, G):
+    def g_loss(self, loss_g, step):
+        self.calls.append("g_loss")
+        assert step.d_fake.shape == (32,)
+        return loss_g
+
+    def after_g_backward(self, G, step):
         self.calls.append("after_g_backward")
 
-    def after_g_step(self, G):
+    def after_g_step(self, G, step):
         self.calls.append("after_g_step")
+
+    def log(self, step):
+        self.calls.append("log")
+        return {"recorded": step.index + 0.5}
 
 
 def test_hooks_are_called_in_protocol_order(tiny_gan, ring):
     recorder = Recorder()
-    make_trainer(tiny_gan, (recorder,), steps=1, sample_every=None).fit(ring)
-    assert recorder.calls == [
-        "setup",
+    trainer = make_trainer(tiny_gan, (recorder,), steps=2, sample_every=None)
+    history = trainer.fit(ring)
+    assert recorder.calls[:4] == ["check", "wrap_g", "wrap_d", "sampler"]
+    assert recorder.calls[4:17] == [
         "d_input", "d_input", "d_loss", "d_penalty", "after_d_backward", "after_d_step",
-        "g_discriminator", "d_input", "after_g_backward", "after_g_step",
+        "g_discriminator", "d_input", "g_loss", "after_g_backward", "after_g_step", "log", "d_input",
     ]  # fmt: skip
+    assert list(history["recorded"]) == [0.5, 1.5] and "recorded" in history.columns
+
+
+def test_public_losses_are_what_the_updates_minimize(tiny_gan, ring):
+    trainer = make_trainer(tiny_gan, (gc.techniques.R1(gamma=2.0),), steps=1, sample_every=None)
+    x_real, x_fake = ring.sample(16), torch.randn(16, 2)
+    D = trainer.gan.D
+    expected = gc.losses.nonsaturating.d(D(x_real), D(x_fake)) + gc.penalties.r1(D, x_real)
+    torch.testing.assert_close(trainer.d_loss(D, x_real, x_fake), expected)
+    torch.testing.assert_close(trainer.g_loss(D, x_fake), gc.losses.nonsaturating.g(D(x_fake)))
+
+
+def test_simultaneous_updates_take_both_gradients_at_the_same_point(tiny_gan, ring):
+    sim = make_trainer(copy.deepcopy(tiny_gan), steps=1, sample_every=None, simultaneous=True)
+    alt = make_trainer(copy.deepcopy(tiny_gan), steps=1, sample_every=None)
+    sim.fit(ring)
+    alt.fit(ring)
+    # same draws, same D update; G's update differs because it saw the old D, not the new one
+    assert torch.equal(weights(sim.gan.D), weights(alt.gan.D))
+    assert not torch.equal(weights(sim.gan.G), weights(alt.gan.G))
+    with pytest.raises(ValueError, match="n_critic"):
+        gc.TrainConfig(simultaneous=True, n_critic=2)
+
+
+def test_the_optimizer_is_a_factory(tiny_gan, ring):
+    trainer = make_trainer(tiny_gan, steps=2, sample_every=None, optimizer=torch.optim.SGD)
+    assert isinstance(trainer.opt_g, torch.optim.SGD) and trainer.opt_d.param_groups[0]["lr"] == CFG.lr_d
+    trainer.fit(ring)
+    with pytest.raises(TypeError, match="optimizer"):
+        gc.TrainConfig(optimizer="sgd")
+
+
+class Averaged(gc.techniques.Technique):
+    """A sampling generator: here simply a frozen copy of G at the start."""
+
+    def sampler(self, G):
+        return copy.deepcopy(G)
+
+
+def test_a_sampling_generator_is_used_for_samples_and_snapshots(tiny_gan, ring):
+    trainer = make_trainer(tiny_gan, (Averaged(),), steps=4, sample_every=2)
+    assert trainer.gan is not tiny_gan and tiny_gan.sampler is None  # the caller's GAN is untouched
+    before = trainer.gan.sample(z=trainer.fixed_z)
+    trainer.fit(ring)
+    assert all(torch.equal(x, before) for _, x in trainer.snapshots)  # the frozen copy, not G
+    assert not torch.equal(trainer.gan.G(trainer.fixed_z), before)
 
 
 def test_bad_inputs_give_clear_errors(tiny_gan, ring):

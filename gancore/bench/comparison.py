@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -27,8 +28,6 @@ from .benchmarks import Benchmark
 
 __all__ = ["Variant", "build_trainer", "run", "compare", "time_per_step"]
 
-TechniqueFactory = Callable[[], Technique]
-
 
 @dataclass(frozen=True)
 class Variant:
@@ -37,21 +36,20 @@ class Variant:
     Args:
         name: The label of its rows in the results (unique within a comparison).
         loss: The loss pair, e.g. ``gc.losses.nonsaturating``.
-        techniques: Technique *factories*, called once per run so every run gets fresh
-            state: a class (``gc.techniques.ClipWeights``), a ``functools.partial``
-            (``partial(gc.techniques.InstanceNoise, std=0.1)``) or a module-level function.
-            With ``workers > 1`` they must be picklable, so not lambdas or local functions.
+        techniques: Technique instances, e.g. ``[gc.techniques.InstanceNoise(0.1)]``; every run
+            trains a deep copy of them, so runs never share state. With ``workers > 1`` they
+            must be picklable (gancore's are; a class defined in a notebook is not).
         g_kwargs: Keyword arguments overriding the benchmark's generator settings.
         d_kwargs: Keyword arguments overriding the benchmark's discriminator settings.
-        config: ``TrainConfig`` fields overriding the benchmark's config, e.g. ``{"n_critic": 5}``.
+        overrides: ``TrainConfig`` fields overriding the benchmark's config, e.g. ``{"n_critic": 5}``.
     """
 
     name: str
     loss: GANLoss = nonsaturating
-    techniques: Sequence[TechniqueFactory] = ()
+    techniques: Sequence[Technique] = ()
     g_kwargs: Mapping[str, Any] = field(default_factory=dict)
     d_kwargs: Mapping[str, Any] = field(default_factory=dict)
-    config: Mapping[str, Any] = field(default_factory=dict)
+    overrides: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
@@ -59,16 +57,20 @@ class Variant:
         if not isinstance(self.loss, GANLoss):
             raise TypeError(f"Variant.loss must be a gancore.losses.GANLoss, got {type(self.loss).__name__}")
         object.__setattr__(self, "techniques", tuple(self.techniques))
-        for factory in self.techniques:
-            if isinstance(factory, Technique) or not callable(factory):
+        for technique in self.techniques:
+            if not isinstance(technique, Technique):
                 raise TypeError(
-                    f"Variant.techniques must be factories returning a Technique (a class or a "
-                    f"functools.partial), got {factory!r}; e.g. partial(gc.techniques.InstanceNoise, std=0.1)"
+                    "Variant.techniques must be Technique instances, e.g. gc.techniques.InstanceNoise(0.1), "
+                    f"got {technique!r}"
                 )
         names = {f.name for f in dataclasses.fields(TrainConfig)}
-        unknown = sorted(set(self.config) - names)
+        unknown = sorted(set(self.overrides) - names)
         if unknown:
-            raise ValueError(f"Variant.config has unknown TrainConfig fields {unknown}")
+            raise ValueError(f"Variant.overrides has unknown TrainConfig fields {unknown}")
+
+    def fresh_techniques(self) -> list[Technique]:
+        """Deep copies of the techniques, for one run."""
+        return copy.deepcopy(list(self.techniques))
 
 
 def build_trainer(variant: Variant, benchmark: Benchmark, seed: int, steps: int | None = None) -> Trainer:
@@ -93,7 +95,7 @@ def build_trainer(variant: Variant, benchmark: Benchmark, seed: int, steps: int 
 
 
 def _config(variant: Variant, benchmark: Benchmark, seed: int, steps: int | None) -> TrainConfig:
-    overrides = {**variant.config, "seed": seed, "progress": False}
+    overrides = {**variant.overrides, "seed": seed, "progress": False}
     if steps is not None:
         overrides["steps"] = steps
     return dataclasses.replace(benchmark.config, **overrides)
@@ -105,7 +107,7 @@ def _build(variant: Variant, benchmark: Benchmark, seed: int) -> tuple[GAN, list
     G = benchmark.generator(**variant.g_kwargs)
     D = benchmark.discriminator(**variant.d_kwargs)
     gan = GAN(G, D, latent_dim=getattr(G, "latent_dim", getattr(benchmark, "latent_dim", 0)))
-    return gan, [make() for make in variant.techniques]
+    return gan, variant.fresh_techniques()
 
 
 def _checkpoints(steps: int, every: int | None) -> list[int]:

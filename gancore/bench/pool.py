@@ -67,9 +67,9 @@ def kill_workers() -> None:
 def check_picklable(variants: Sequence[Any], benchmark: Any) -> None:
     """Raise a ``TypeError`` before any run starts if something cannot reach a worker process."""
     hint = (
-        "with workers > 1 technique factories, losses and benchmarks must be picklable and importable: "
-        "classes, functools.partial or top-level functions of an importable module, not lambdas, "
-        "local functions or anything defined in a notebook (use workers=1 for those)"
+        "with workers > 1 techniques, losses and benchmarks must be picklable and importable: "
+        "instances of classes from an importable module, not lambdas, local functions or "
+        "anything defined in a notebook (use workers=1 for those)"
     )
     interactive = not hasattr(sys.modules["__main__"], "__file__")  # a notebook or a REPL
     for v in variants:

@@ -3,9 +3,11 @@
 - :mod:`~gancore.data.toy`: ``GaussianMixture``, ``ring``, ``grid``.
 - :mod:`~gancore.data.mnist`: ``LabeledImages``, ``mnist``, ``stacked_mnist``.
 - :mod:`~gancore.data.download`: ``data_root`` and md5-checked downloads.
+- :mod:`~gancore.data.adapters`: ``batches``, which the Trainer draws its real batches from.
 """
 
 from . import download
+from .adapters import Data, batches
 from .download import data_root
 from .mnist import LabeledImages, mnist, stacked_mnist
 from .toy import GaussianMixture, grid, ring
@@ -19,4 +21,6 @@ __all__ = [
     "mnist",
     "stacked_mnist",
     "download",
+    "Data",
+    "batches",
 ]

@@ -7,6 +7,7 @@ import math
 import torch
 
 from ..checks import positive_int
+from ..step import Batch
 
 __all__ = ["GaussianMixture", "ring", "grid"]
 
@@ -50,24 +51,28 @@ class GaussianMixture:
         """Dimension of each sample."""
         return self.centers.shape[1]
 
-    def sample(
-        self, n: int, generator: torch.Generator | None = None, return_labels: bool = False
-    ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
+    def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
         """Draw ``n`` samples (from torch's global generator unless one is given).
 
         Args:
             n: Number of samples.
             generator: An optional ``torch.Generator`` (CPU) for reproducible draws.
-            return_labels: Also return the index of the mode each sample came from.
 
         Returns:
-            ``(n, dim)`` float32 samples, and ``(n,)`` int64 labels when asked.
+            ``(n, dim)`` float32 samples.
+        """
+        return self.sample_batch(n, generator).x
+
+    def sample_batch(self, n: int, generator: torch.Generator | None = None) -> Batch:
+        """Draw ``n`` samples with the index of the mode each came from (the same draws as :meth:`sample`).
+
+        Returns:
+            A :class:`~gancore.step.Batch` of ``x`` ``(n, dim)`` float32 and ``y`` ``(n,)`` int64.
         """
         positive_int("n", n)
         labels = torch.multinomial(self.weights, n, replacement=True, generator=generator)
         noise = torch.randn(n, self.dim, generator=generator)
-        x = self.centers[labels] + self.std * noise  # (n, dim)
-        return (x, labels) if return_labels else x
+        return Batch(self.centers[labels] + self.std * noise, labels)  # (n, dim), (n,)
 
     def __repr__(self) -> str:
         return f"GaussianMixture(modes={self.modes}, dim={self.dim}, std={self.std})"

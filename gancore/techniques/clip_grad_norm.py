@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from torch import nn
 
+from ..step import Step
 from .base import Technique
 
 __all__ = ["ClipGradNorm"]
@@ -33,10 +34,10 @@ class ClipGradNorm(Technique):
         self.d = d
         self.g = g
 
-    def after_d_backward(self, D: nn.Module) -> None:
+    def after_d_backward(self, D: nn.Module, step: Step) -> None:
         if self.d:
             nn.utils.clip_grad_norm_(D.parameters(), self.max_norm)
 
-    def after_g_backward(self, G: nn.Module) -> None:
+    def after_g_backward(self, G: nn.Module, step: Step) -> None:
         if self.g:
             nn.utils.clip_grad_norm_(G.parameters(), self.max_norm)

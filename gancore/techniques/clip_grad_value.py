@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from torch import nn
 
+from ..step import Step
 from .base import Technique
 
 __all__ = ["ClipGradValue"]
@@ -36,10 +37,10 @@ class ClipGradValue(Technique):
         self.d = d
         self.g = g
 
-    def after_d_backward(self, D: nn.Module) -> None:
+    def after_d_backward(self, D: nn.Module, step: Step) -> None:
         if self.d:
             nn.utils.clip_grad_value_(D.parameters(), self.clip_value)
 
-    def after_g_backward(self, G: nn.Module) -> None:
+    def after_g_backward(self, G: nn.Module, step: Step) -> None:
         if self.g:
             nn.utils.clip_grad_value_(G.parameters(), self.clip_value)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from ..step import Step
 from .base import Technique
 
 __all__ = ["ClipWeights"]
@@ -32,6 +33,6 @@ class ClipWeights(Technique):
         self.c = float(c)
 
     @torch.no_grad()
-    def after_d_step(self, D: nn.Module) -> None:
+    def after_d_step(self, D: nn.Module, step: Step) -> None:
         for p in D.parameters():
             p.clamp_(-self.c, self.c)

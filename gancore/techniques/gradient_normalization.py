@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import torch
 from torch import nn
 
 from .base import Technique
-
-if TYPE_CHECKING:
-    from ..trainer import Trainer
 
 __all__ = ["GradientNormalization", "GradNormalizedD"]
 
@@ -69,9 +64,5 @@ class GradientNormalization(Technique):
     backpropagates through it (roughly 2-3x D's cost).
     """
 
-    def setup(self, trainer: Trainer) -> None:
-        if isinstance(trainer.gan.D, GradNormalizedD):
-            raise ValueError(
-                "the discriminator is already gradient-normalized; use GradientNormalization once"
-            )
-        trainer.gan.D = GradNormalizedD(trainer.gan.D)
+    def wrap_d(self, D: nn.Module) -> nn.Module:
+        return D if isinstance(D, GradNormalizedD) else GradNormalizedD(D)  # idempotent

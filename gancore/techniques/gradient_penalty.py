@@ -6,6 +6,7 @@ import torch
 from torch import nn
 
 from ..penalties import gradient_penalty
+from ..step import Step
 from .base import Technique
 
 __all__ = ["GradientPenalty"]
@@ -30,5 +31,5 @@ class GradientPenalty(Technique):
         self.weight = float(weight)
         self.center = float(center)
 
-    def d_penalty(self, D: nn.Module, x_real: torch.Tensor, x_fake: torch.Tensor) -> torch.Tensor:
-        return self.weight * gradient_penalty(D, x_real, x_fake, center=self.center)
+    def d_penalty(self, D: nn.Module, step: Step) -> torch.Tensor:
+        return self.weight * gradient_penalty(D, step.x_real, step.x_fake, center=self.center)

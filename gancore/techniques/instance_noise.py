@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import torch
 
+from ..step import Step
 from .base import Technique
 
 __all__ = ["InstanceNoise"]
@@ -43,6 +44,6 @@ class InstanceNoise(Technique):
             return self.std
         return self.std * max(0.0, 1.0 - step / self.anneal_steps)
 
-    def d_input(self, x: torch.Tensor, step: int) -> torch.Tensor:
-        std = self.std_at(step)
+    def d_input(self, x: torch.Tensor, step: Step) -> torch.Tensor:
+        std = self.std_at(step.index)
         return x + std * torch.randn_like(x) if std > 0 else x

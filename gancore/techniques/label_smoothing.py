@@ -10,8 +10,9 @@ import torch.nn.functional as F
 from .base import Technique
 
 if TYPE_CHECKING:
+    from ..gan import GAN
     from ..losses import GANLoss
-    from ..trainer import Trainer
+    from ..step import Step
 
 __all__ = ["LabelSmoothing"]
 
@@ -44,16 +45,15 @@ class LabelSmoothing(Technique):
         self.real = float(real)
         self.fake = float(fake)
 
-    def setup(self, trainer: Trainer) -> None:
-        if not trainer.loss.probabilistic:
+    def check(self, gan: GAN, loss: GANLoss) -> None:
+        if not loss.probabilistic:
             raise TypeError(
                 f"LabelSmoothing needs a probabilistic (cross-entropy) loss such as gc.losses.nonsaturating, "
-                f"got loss={trainer.loss!r}, whose D outputs are not log-odds"
+                f"got loss={loss!r}, whose D outputs are not log-odds"
             )
 
-    def d_loss(
-        self, loss_d: torch.Tensor, d_real: torch.Tensor, d_fake: torch.Tensor, loss: GANLoss
-    ) -> torch.Tensor:
+    def d_loss(self, loss_d: torch.Tensor, step: Step) -> torch.Tensor:
+        d_real, d_fake = step.d_real, step.d_fake  # (N,) logits each
         loss_real = F.binary_cross_entropy_with_logits(d_real, torch.full_like(d_real, self.real))
         loss_fake = F.binary_cross_entropy_with_logits(d_fake, torch.full_like(d_fake, self.fake))
         return loss_real + loss_fake

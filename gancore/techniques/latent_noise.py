@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import torch
 from torch import nn
 
 from .base import Technique
-
-if TYPE_CHECKING:
-    from ..trainer import Trainer
 
 __all__ = ["LatentNoise", "NoisyLatentG"]
 
@@ -54,7 +49,8 @@ class LatentNoise(Technique):
     them, the failure that instance noise (noise on D's *inputs*, Sønderby et al. 2017;
     Arjovsky & Bottou 2017) addresses by making the two distributions overlap.
 
-    ``setup`` replaces ``trainer.gan.G`` by :class:`NoisyLatentG`; call ``gan.G.eval()`` to
+    ``wrap_g`` wraps the trainer's G in :class:`NoisyLatentG` (the caller's G is left as it is,
+    and shares its parameters); call ``trainer.gan.G.eval()`` to
     sample without the noise.
 
     Args:
@@ -66,7 +62,5 @@ class LatentNoise(Technique):
             raise ValueError(f"std must be a non-negative number, got {std!r}")
         self.std = float(std)
 
-    def setup(self, trainer: Trainer) -> None:
-        if isinstance(trainer.gan.G, NoisyLatentG):
-            raise ValueError("the generator already has latent noise; use LatentNoise once")
-        trainer.gan.G = NoisyLatentG(trainer.gan.G, self.std)
+    def wrap_g(self, G: nn.Module) -> nn.Module:
+        return G if isinstance(G, NoisyLatentG) else NoisyLatentG(G, self.std)  # idempotent

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from torch import nn
 
+from ..step import Step
 from .base import Technique
 
 __all__ = ["NormalizeParamGrads"]
@@ -44,10 +45,10 @@ class NormalizeParamGrads(Technique):
             if p.grad is not None:
                 p.grad.div_(p.grad.pow(2).mean().pow(self.power / 2) + self.eps)
 
-    def after_d_backward(self, D: nn.Module) -> None:
+    def after_d_backward(self, D: nn.Module, step: Step) -> None:
         if self.d:
             self._rescale(D)
 
-    def after_g_backward(self, G: nn.Module) -> None:
+    def after_g_backward(self, G: nn.Module, step: Step) -> None:
         if self.g:
             self._rescale(G)

@@ -6,6 +6,7 @@ import torch
 from torch import nn
 
 from ..penalties import r1
+from ..step import Step
 from .base import Technique
 
 __all__ = ["R1"]
@@ -30,5 +31,5 @@ class R1(Technique):
             raise ValueError(f"gamma must be a non-negative number, got {gamma!r}")
         self.gamma = float(gamma)
 
-    def d_penalty(self, D: nn.Module, x_real: torch.Tensor, x_fake: torch.Tensor) -> torch.Tensor:
-        return 0.5 * self.gamma * r1(D, x_real)
+    def d_penalty(self, D: nn.Module, step: Step) -> torch.Tensor:
+        return 0.5 * self.gamma * r1(D, step.x_real)
