@@ -21,9 +21,9 @@ def test_functions_draw_on_the_given_axes(ring, tiny_gan):
     fake = ring.sample(200)
     history = {"d_real": torch.rand(50).numpy(), "d_fake": torch.rand(50).numpy()}
     calls = [
-        lambda ax: gc.plot.samples(fake, ring, real=ring.sample(100), ax=ax),
-        lambda ax: gc.plot.density(fake, ring, ax=ax),
-        lambda ax: gc.plot.histogram(fake[:, 0], real=fake[:, 1], ax=ax),
+        lambda ax: gc.plot.samples(ring.sample(100), fake, mixture=ring, ax=ax),
+        lambda ax: gc.plot.density(fake, mixture=ring, ax=ax),
+        lambda ax: gc.plot.histogram(fake[:, 1], fake[:, 0], ax=ax),
         lambda ax: gc.plot.decision_surface(tiny_gan.D, ax=ax, resolution=20, real=fake),
         lambda ax: gc.plot.curves(history, ax=ax, smooth=5),
         lambda ax: gc.plot.image_grid(torch.rand(10, 1, 8, 8) * 2 - 1, nrow=5, ax=ax),
@@ -50,7 +50,7 @@ def test_seed_bands_and_mode_timeline_return_their_axes():
 
 
 def test_functions_create_axes_when_none_given(ring):
-    ax = gc.plot.samples(ring.sample(10), ring)
+    ax = gc.plot.samples(fake=ring.sample(10), mixture=ring)
     assert ax.figure is not None
 
 

@@ -16,6 +16,7 @@ __all__ = ["variant_scores", "checkpoint_curves"]
 def variant_scores(
     df: pd.DataFrame,
     metric: str = "modes",
+    *,
     ax: Axes | None = None,
     title: str | None = None,
     ylabel: str | None = None,
@@ -55,6 +56,7 @@ def checkpoint_curves(
     df: pd.DataFrame,
     metric: str = "hq",
     variants: Sequence[str] | None = None,
+    *,
     ax: Axes | None = None,
     title: str | None = None,
     ylabel: str | None = None,

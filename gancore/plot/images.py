@@ -10,7 +10,9 @@ from .base import axes
 __all__ = ["image_grid"]
 
 
-def image_grid(images: torch.Tensor, nrow: int = 8, ax: Axes | None = None, title: str | None = None) -> Axes:
+def image_grid(
+    images: torch.Tensor, nrow: int = 8, *, ax: Axes | None = None, title: str | None = None
+) -> Axes:
     """Show images in ``[-1, 1]``, shape ``(N, C, H, W)`` with C = 1 or 3, as one grid.
 
     Args:

@@ -17,9 +17,10 @@ __all__ = ["samples", "density", "histogram", "decision_surface"]
 
 
 def samples(
-    fake: torch.Tensor,
-    mixture: GaussianMixture | None = None,
     real: torch.Tensor | None = None,
+    fake: torch.Tensor | None = None,
+    *,
+    mixture: GaussianMixture | None = None,
     ax: Axes | None = None,
     title: str | None = None,
     size: float = 2.0,
@@ -27,29 +28,33 @@ def samples(
     """Scatter generated 2-D points over real ones and the mixture's centers.
 
     Args:
-        fake: Generated points ``(N, 2)``.
-        mixture: The target mixture; its centers are drawn as black crosses and set the view.
         real: Real points ``(M, 2)`` drawn underneath, if given.
+        fake: Generated points ``(N, 2)``, if given.
+        mixture: The target mixture; its centers are drawn as black crosses and set the view.
         ax: Axes to draw on (a new figure when ``None``).
         title: Axes title.
         size: Marker size.
     """
+    if real is None and fake is None:
+        raise ValueError("give real or fake points (or both)")
     ax = axes(ax)
-    fake_np = to_numpy(fake)
     if real is not None:
         r = to_numpy(real)
         ax.scatter(r[:, 0], r[:, 1], s=size, c=REAL_COLOR, alpha=0.3, label="real", linewidths=0)
-    ax.scatter(fake_np[:, 0], fake_np[:, 1], s=size, c=FAKE_COLOR, alpha=0.5, label="generated", linewidths=0)
+    if fake is not None:
+        f = to_numpy(fake)
+        ax.scatter(f[:, 0], f[:, 1], s=size, c=FAKE_COLOR, alpha=0.5, label="generated", linewidths=0)
     if mixture is not None:
         c = to_numpy(mixture.centers)
         ax.scatter(c[:, 0], c[:, 1], marker="x", c="k", s=25, label="centers")
-    x0, x1, y0, y1 = extent(mixture, fake_np)
+    x0, x1, y0, y1 = extent(mixture, to_numpy(fake if fake is not None else real))
     ax.set(xlim=(x0, x1), ylim=(y0, y1), aspect="equal", title=title)
     return ax
 
 
 def density(
     x: torch.Tensor,
+    *,
     mixture: GaussianMixture | None = None,
     ax: Axes | None = None,
     bins: int = 100,
@@ -73,23 +78,26 @@ def density(
 
 
 def histogram(
-    fake: torch.Tensor,
     real: torch.Tensor | None = None,
+    fake: torch.Tensor | None = None,
+    *,
     ax: Axes | None = None,
     bins: int = 60,
     range_: tuple[float, float] | None = None,
     title: str | None = None,
 ) -> Axes:
-    """Histograms of 1-D samples ``(N,)`` or ``(N, 1)``: generated over real.
+    """Histograms of 1-D samples ``(N,)`` or ``(N, 1)``: generated (filled) over real (outline).
 
     Args:
-        fake: Generated values.
         real: Real values, drawn as an outline.
+        fake: Generated values.
         ax: Axes to draw on.
         bins: Number of bins.
         range_: Histogram range; from the data when ``None``.
         title: Axes title.
     """
+    if fake is None:
+        raise ValueError("give the generated values fake (real is optional)")
     ax = axes(ax, (5.0, 3.0))
     f = to_numpy(fake).ravel()
     both = f if real is None else np.concatenate([f, to_numpy(real).ravel()])
@@ -115,6 +123,7 @@ def histogram(
 def decision_surface(
     D: nn.Module,
     extent: Sequence[float] = (-3, 3, -3, 3),
+    *,
     ax: Axes | None = None,
     resolution: int = 150,
     probability: bool = True,

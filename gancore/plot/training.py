@@ -19,6 +19,7 @@ __all__ = ["curves", "seed_bands", "animate", "phase_portrait", "mode_timeline"]
 def curves(
     history: object,
     keys: Sequence[str] = ("d_real", "d_fake"),
+    *,
     ax: Axes | None = None,
     smooth: int = 1,
     title: str | None = None,
@@ -47,6 +48,7 @@ def curves(
 def seed_bands(
     x: np.ndarray,
     runs: dict[str, np.ndarray],
+    *,
     ax: Axes | None = None,
     log: bool = True,
     xlabel: str | None = None,
@@ -136,6 +138,7 @@ def phase_portrait(
     field: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
     paths: Mapping[str, torch.Tensor] | None = None,
     extent: Sequence[float] = (-2.0, 2.0, -2.0, 2.0),
+    *,
     ax: Axes | None = None,
     resolution: int = 15,
     target: Sequence[float] | None = (0.0, 0.0),
@@ -176,7 +179,7 @@ def phase_portrait(
 
 
 def mode_timeline(
-    counts: torch.Tensor, steps: Sequence[int], ax: Axes | None = None, title: str | None = None
+    counts: torch.Tensor, steps: Sequence[int], *, ax: Axes | None = None, title: str | None = None
 ) -> Axes:
     """A "mode x step" heat map: how many samples fall on each mode at each snapshot.
 
