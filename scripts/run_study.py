@@ -17,6 +17,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("names", nargs="*", help="studies to run (see --list)")
     parser.add_argument("--list", action="store_true", help="list the studies and exit")
     parser.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
+    parser.add_argument(
+        "--rehash",
+        action="store_true",
+        help="keep the stored runs after checking that the code reproduces their first checkpoint "
+        "(when only the study's description changed)",
+    )
     args = parser.parse_args(argv)
     if args.list or not args.names:
         for name, study in gc.studies.STUDIES.items():
@@ -25,7 +31,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"    {study.description}")
         return 0
     for name in args.names:
-        path = gc.studies.run_study(name, workers=args.workers)
+        if args.rehash:
+            path = gc.studies.rehash(name, progress=True)
+        else:
+            path = gc.studies.run_study(name, workers=args.workers)
         print(f"wrote {path}")
     return 0
 
