@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import importlib
 import json
 import os
 import platform
@@ -113,11 +114,21 @@ class Study:
 
 
 def _describe(obj: Any) -> str:
-    """A stable text for a factory or a benchmark setting (a partial's function and arguments)."""
+    """A stable text for a factory or a benchmark setting (a partial's function and arguments).
+
+    Functions and classes are named by their public path (``gancore.data.ring``, not the
+    submodule that defines it), so moving code between gancore's files changes no fingerprint.
+    """
     if isinstance(obj, partial):
         args = [repr(a) for a in obj.args] + [f"{k}={v!r}" for k, v in sorted(obj.keywords.items())]
         return f"{_describe(obj.func)}({', '.join(args)})"
-    return f"{getattr(obj, '__module__', '')}.{getattr(obj, '__qualname__', repr(obj))}"
+    module = getattr(obj, "__module__", "") or ""
+    name = getattr(obj, "__qualname__", repr(obj))
+    public = module.rsplit(".", 1)[0]  # gancore.data.toy -> gancore.data
+    if module.startswith("gancore.") and getattr(importlib.import_module(public), name, None) is obj:
+        if public != "gancore.techniques":  # technique classes keep their file, as first stored
+            module = public
+    return f"{module}.{name}"
 
 
 def _jsonable(value: Any) -> Any:
