@@ -176,7 +176,8 @@ class Trainer:
         with frozen(self.gan.D):  # G's update needs no gradient for D's weights: skip computing it
             loss_g = self.g_loss(D_g, self._d_input(x_fake, step), step)
             self.opt_g.zero_grad(set_to_none=True)
-            loss_g.backward()
+            if loss_g.requires_grad:  # False only for a G with nothing to train (a fixed G)
+                loss_g.backward()
         return step
 
     def _d_update(self, step: Step) -> torch.Tensor:

@@ -290,3 +290,11 @@ def test_trains_on_cuda(tiny_gan, ring):
     trainer.fit(ring)
     assert trainer.gan.sample(4).device.type == "cuda"
     assert np.isfinite(trainer.history["loss_g"]).all()
+
+
+def test_a_fixed_generator_trains_only_d(ring):
+    G = torch.nn.Linear(2, 2).requires_grad_(False)  # nothing to train: D alone learns
+    gan = gc.GAN(G, gc.models.MLPDiscriminator(2, width=8), latent_dim=2)
+    before = weights(gan.G)
+    history = make_trainer(gan, steps=3, sample_every=None).fit(ring)
+    assert len(history) == 3 and torch.equal(weights(gan.G), before)
