@@ -151,7 +151,8 @@ class Trainer:
         with frozen(self.gan.D):  # G's update needs no gradient for D's weights: skip computing it
             loss_g = self.loss.g(D_g(x_fake))
             self.opt_g.zero_grad(set_to_none=True)
-            loss_g.backward()
+            if loss_g.requires_grad:  # False only for a G with nothing to train (a fixed G)
+                loss_g.backward()
         grad_norm = _grad_norm(G)
         for t in self.techniques:
             t.after_g_backward(G)

@@ -159,7 +159,7 @@ def phase_portrait(
     ax = axes(ax)
     x0, x1, y0, y1 = extent
     gx, gy = np.meshgrid(np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution))
-    v = to_numpy(field(torch.fromto_numpy(gx.ravel()), torch.fromto_numpy(gy.ravel()))).reshape(-1, 2)
+    v = to_numpy(field(torch.from_numpy(gx.ravel()), torch.from_numpy(gy.ravel()))).reshape(-1, 2)
     speed = np.maximum(np.linalg.norm(v, axis=1), 1e-12)
     ax.quiver(gx.ravel(), gy.ravel(), v[:, 0] / speed, v[:, 1] / speed, color="0.6", angles="xy", width=0.004)
     for label, path in (paths or {}).items():
