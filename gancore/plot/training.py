@@ -179,13 +179,17 @@ def phase_portrait(
 
 
 def mode_timeline(
-    counts: torch.Tensor, steps: Sequence[int], *, ax: Axes | None = None, title: str | None = None
+    counts: torch.Tensor | np.ndarray,
+    steps: Sequence[int],
+    *,
+    ax: Axes | None = None,
+    title: str | None = None,
 ) -> Axes:
     """A "mode x step" heat map: how many samples fall on each mode at each snapshot.
 
     Args:
         counts: Samples per mode per snapshot, shape ``(snapshots, K)``, e.g. stacked
-            ``gc.metrics.mode_coverage(x, mixture).counts``.
+            ``gc.metrics.mode_coverage(x, mixture).counts`` or ``gc.metrics.coverage_over(...)["counts"]``.
         steps: The training step of each snapshot.
         ax: Axes to draw on.
         title: Axes title.
