@@ -298,3 +298,65 @@ def test_a_fixed_generator_trains_only_d(ring):
     before = weights(gan.G)
     history = make_trainer(gan, steps=3, sample_every=None).fit(ring)
     assert len(history) == 3 and torch.equal(weights(gan.G), before)
+
+
+class CondG(torch.nn.Module):
+    """G(z, y): the label's embedding concatenated to z."""
+
+    def __init__(self):
+        super().__init__()
+        self.embed, self.net = torch.nn.Embedding(3, 2), torch.nn.Linear(4, 2)
+
+    def forward(self, z, y):
+        return self.net(torch.cat([z, self.embed(y)], dim=1))  # (N, 2)
+
+
+class CondD(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.embed, self.net = torch.nn.Embedding(3, 2), torch.nn.Linear(4, 1)
+
+    def forward(self, x, y):
+        return self.net(torch.cat([x, self.embed(y)], dim=1)).squeeze(1)  # (N,)
+
+
+class LabelSpy(gc.techniques.Technique):
+    def __init__(self):
+        self.seen = []
+
+    def d_loss(self, loss_d, step):
+        self.seen.append((step.y_real, step.y_fake))
+        return loss_d
+
+
+def test_labels_flow_from_the_data_to_a_conditional_gan():
+    x = torch.randn(60, 2)
+    y = torch.arange(60) % 3  # (60,) labels in {0, 1, 2}
+    gan = gc.GAN(CondG(), CondD(), latent_dim=2, num_classes=3)
+    spy = LabelSpy()
+    cfg = gc.TrainConfig(steps=3, batch_size=8, progress=False, sample_every=None, device="cpu")
+    gc.Trainer(gan, gc.losses.nonsaturating, cfg, techniques=[spy]).fit(TensorDataset(x, y))
+    assert len(spy.seen) == 3
+    for y_real, y_fake in spy.seen:
+        assert y_real.shape == y_fake.shape == (8,) and y_fake.dtype == torch.int64
+        assert 0 <= int(y_fake.min()) and int(y_fake.max()) < 3
+    assert gan.sample(4, y=torch.tensor([0, 1, 2, 0])).shape == (4, 2)
+    assert gan.sample(5).shape == (5, 2)  # uniform labels when none are given
+    with pytest.raises(ValueError, match="y must have shape"):
+        gan.sample(4, y=torch.tensor([0, 1]))
+    unconditional = gc.GAN(gc.models.MLPGenerator(2, 2), gc.models.MLPDiscriminator(2), latent_dim=2)
+    with pytest.raises(ValueError, match="conditional"):
+        unconditional.sample(2, y=torch.tensor([0, 1]))
+
+
+def test_batches_keep_labels_from_every_kind_of_data():
+    x, y = torch.randn(10, 2), torch.arange(10)
+    batch = gc.data.batches(TensorDataset(x, y), 4)()
+    assert batch.x.shape == (4, 2) and all(
+        torch.equal(x[int(i)], row) for i, row in zip(batch.y, batch.x, strict=True)
+    )
+    assert gc.data.batches(x, 4)().y is None
+    loader = DataLoader(TensorDataset(x, y), batch_size=5)
+    assert gc.data.batches(loader, 5)().y.shape == (5,)
+    ring_batch = gc.data.batches(gc.data.ring(), 6)()
+    assert ring_batch.y.shape == (6,) and int(ring_batch.y.max()) < 8
