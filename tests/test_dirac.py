@@ -39,7 +39,10 @@ def test_vector_field_of_the_nonsaturating_and_wasserstein_gans(theta, psi):
 
 def test_vector_field_is_batched_over_games():
     theta, psi = torch.tensor([1.0, 0.5, -1.5]), torch.tensor([1.0, -2.0, 0.3])
-    for method in (STANDARD, dirac.GANMethod(gc.losses.minimax, penalty=dirac.R1Penalty(2.0), noise_std=0.5)):
+    for method in (
+        STANDARD,
+        dirac.GANMethod(gc.losses.minimax, penalty=gc.techniques.R1(2.0), noise_std=0.5),
+    ):
         batched = dirac.vector_field(method, theta, psi)
         single = torch.stack([dirac.vector_field(method, t, p) for t, p in zip(theta, psi, strict=True)])
         assert batched.shape == (3, 2)
@@ -59,7 +62,7 @@ def test_jacobian_at_the_equilibrium_has_eigenvalues_plus_minus_f_prime_i(method
 def test_r1_eigenvalues_are_closed_form(gamma):
     # -gamma/2 +- sqrt(gamma^2/4 - f'(0)^2), f'(0) = 1/2
     eig = torch.linalg.eigvals(
-        dirac.jacobian(dirac.GANMethod(gc.losses.minimax, penalty=dirac.R1Penalty(gamma)))
+        dirac.jacobian(dirac.GANMethod(gc.losses.minimax, penalty=gc.techniques.R1(gamma)))
     )
     expected = torch.tensor(-gamma / 2, dtype=torch.complex128) + torch.tensor(
         gamma**2 / 4 - 0.25, dtype=torch.complex128
@@ -84,13 +87,17 @@ def test_consensus_optimization_eigenvalues_are_closed_form():
     assert sorted(eig.imag.tolist()) == pytest.approx([-0.5, 0.5])
 
 
-def test_penalties_match_gancore_penalties():
+def test_the_dirac_gan_takes_gancores_penalty_techniques():
     psi = torch.tensor(-1.5, dtype=torch.float64)
     D = dirac.DiracDiscriminator(psi)
     x_real, x_fake = torch.zeros(4, 1, dtype=torch.float64), torch.full((4, 1), 2.0, dtype=torch.float64)
-    r1 = dirac.R1Penalty(gamma=3.0)(D, x_real, x_fake)
-    assert r1.item() == pytest.approx(1.5 * gc.penalties.r1(D, x_real).item()) == pytest.approx(1.5 * 2.25)
-    assert dirac.WGANGPPenalty(weight=2.0)(D, x_real, x_fake).item() == pytest.approx(2.0 * 0.25)
+    step = gc.Step(0, gc.losses.minimax, x_real=x_real, x_fake=x_fake)
+    r1 = gc.techniques.R1(gamma=3.0).d_penalty(D, step)  # gamma / 2 * psi^2
+    assert r1.item() == pytest.approx(1.5 * 2.25)
+    gp = gc.techniques.GradientPenalty(weight=2.0).d_penalty(D, step)  # weight * (|psi| - 1)^2
+    assert gp.item() == pytest.approx(2.0 * 0.25)
+    with pytest.raises(TypeError, match="technique"):
+        dirac.GANMethod(gc.losses.minimax, penalty=lambda D, x_real, x_fake: x_real.sum())
 
 
 def test_one_simultaneous_step_of_the_linearized_game_grows_the_norm():
@@ -127,13 +134,13 @@ def test_clipping_projects_psi_and_regularizers_converge():
     clipped = dirac.GANMethod(gc.losses.wasserstein, clip=0.5)
     path = dirac.simulate(clipped, 3.0, 0.0, h=0.5, steps=20)
     assert path[:, 1].abs().max().item() == pytest.approx(0.5)
-    r1 = dirac.GANMethod(gc.losses.minimax, penalty=dirac.R1Penalty(1.0))
+    r1 = dirac.GANMethod(gc.losses.minimax, penalty=gc.techniques.R1(1.0))
     assert dirac.verdict(dirac.simulate(r1, 1.0, 1.0, h=0.2, steps=300)) == "converges"
 
 
 def test_wgan_gp_stalls_where_the_penalty_balances_the_generator():
     # d/dpsi [psi theta + lam (|psi| - 1)^2] -> 0 as psi -> 0+ needs theta = 2 lam
-    gp = dirac.GANMethod(gc.losses.wasserstein, penalty=dirac.WGANGPPenalty(weight=1.0))
+    gp = dirac.GANMethod(gc.losses.wasserstein, penalty=gc.techniques.GradientPenalty(weight=1.0))
     path = dirac.simulate(gp, 0.5, 0.5, h=0.25, steps=300)
     assert dirac.verdict(path) == "stalls"
     assert path[-1].tolist() == pytest.approx([2.0, 0.0], abs=1e-4)

@@ -1,6 +1,7 @@
 """The Dirac-GAN of Mescheder et al. (2018): a two-parameter GAN whose training dynamics can be solved.
 
-- :mod:`~gancore.dirac.model`: the linear discriminator, its penalties and the training methods.
+- :mod:`~gancore.dirac.model`: the linear discriminator and the training methods (penalties are
+  gancore's techniques, ``gc.techniques.R1`` and ``gc.techniques.GradientPenalty``).
 - :mod:`~gancore.dirac.dynamics`: vector field, Jacobian, update schemes, simulation and verdict.
 """
 
@@ -20,16 +21,10 @@ from .model import (
     DiracDiscriminator,
     GANMethod,
     Method,
-    Penalty,
-    R1Penalty,
-    WGANGPPenalty,
 )
 
 __all__ = [
     "DiracDiscriminator",
-    "Penalty",
-    "R1Penalty",
-    "WGANGPPenalty",
     "Method",
     "GANMethod",
     "ConsensusOptimization",

@@ -2,30 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
 from torch import nn
 
-from .. import losses, penalties
+from .. import losses
 from ..checks import int_at_least
 from ..losses import GANLoss
+from ..step import Step
+from ..techniques.base import Technique
 
 __all__ = [
     "DiracDiscriminator",
-    "Penalty",
-    "R1Penalty",
-    "WGANGPPenalty",
     "Method",
     "GANMethod",
     "ConsensusOptimization",
     "as_leaf",
     "method_grads",
 ]
-
-
-Penalty = Callable[[nn.Module, torch.Tensor, torch.Tensor], torch.Tensor]
 
 
 class DiracDiscriminator(nn.Module):
@@ -40,45 +35,6 @@ class DiracDiscriminator(nn.Module):
         if x.ndim != 2 or x.shape[1] != 1:
             raise ValueError(f"x must have shape (N, 1), got {tuple(x.shape)}")
         return self.psi * x[:, 0]  # (N,)
-
-
-@dataclass(frozen=True)
-class R1Penalty:
-    r"""R1 on the Dirac-GAN, :math:`\tfrac{\gamma}{2}\,\mathbb{E}_{p_\text{data}}\lVert\nabla_x D\rVert^2`,
-    which equals :math:`\tfrac{\gamma}{2}\psi^2` here.
-
-    The value is ``gamma / 2 * gc.penalties.r1(D, x_real)``, but it is computed from the squared
-    gradient rather than by squaring its norm: the norm is not differentiable at a zero
-    gradient, which is exactly where the Jacobian at the equilibrium is evaluated.
-
-    Args:
-        gamma: :math:`\gamma`.
-    """
-
-    gamma: float = 1.0
-
-    def __call__(self, D: nn.Module, x_real: torch.Tensor, x_fake: torch.Tensor) -> torch.Tensor:
-        x = x_real.detach().requires_grad_(True)
-        with torch.enable_grad():
-            (grad,) = torch.autograd.grad(D(x).sum(), x, create_graph=True)
-        return 0.5 * self.gamma * grad.flatten(1).pow(2).sum(1).mean()
-
-
-@dataclass(frozen=True)
-class WGANGPPenalty:
-    r"""The WGAN-GP penalty :math:`\lambda\,\mathbb{E}(\lVert\nabla_x D(\hat x)\rVert - c)^2`
-    (``gc.penalties.gradient_penalty``), which equals :math:`\lambda(|\psi| - c)^2` here.
-
-    Args:
-        weight: :math:`\lambda`.
-        center: The target gradient norm :math:`c`.
-    """
-
-    weight: float = 1.0
-    center: float = 1.0
-
-    def __call__(self, D: nn.Module, x_real: torch.Tensor, x_fake: torch.Tensor) -> torch.Tensor:
-        return self.weight * penalties.gradient_penalty(D, x_real, x_fake, center=self.center)
 
 
 class Method:
@@ -102,8 +58,10 @@ class GANMethod(Method):
 
     Args:
         loss: The loss pair, e.g. ``gc.losses.minimax`` or ``gc.losses.wasserstein``.
-        penalty: A D-side term ``(D, x_real, x_fake) -> scalar``, already weighted, added to
-            ``loss_d`` (e.g. :class:`R1Penalty`).
+        penalty: A technique whose ``d_penalty`` is added to ``loss_d``, the same object that
+            trains a real GAN: ``gc.techniques.R1(gamma)`` (here :math:`\tfrac{\gamma}{2}\psi^2`)
+            or ``gc.techniques.GradientPenalty(weight, center)`` (here
+            :math:`\lambda(|\psi| - c)^2`).
         clip: WGAN weight clipping: ``psi`` is clamped to ``[-clip, clip]`` after each D step.
         noise_std: Instance noise :math:`\sigma`: both D inputs are convolved with
             :math:`\mathcal{N}(0, \sigma^2)`. The expectation is taken exactly on
@@ -113,7 +71,7 @@ class GANMethod(Method):
     """
 
     loss: GANLoss = losses.minimax
-    penalty: Penalty | None = None
+    penalty: Technique | None = None
     clip: float | None = None
     noise_std: float = 0.0
     noise_points: int = 64
@@ -121,8 +79,8 @@ class GANMethod(Method):
     def __post_init__(self) -> None:
         if not isinstance(self.loss, GANLoss):
             raise TypeError(f"loss must be a gancore.losses.GANLoss, got {type(self.loss).__name__}")
-        if self.penalty is not None and not callable(self.penalty):
-            raise TypeError(f"penalty must be callable (D, x_real, x_fake) -> Tensor, got {self.penalty!r}")
+        if self.penalty is not None and not isinstance(self.penalty, Technique):
+            raise TypeError(f"penalty must be a technique, e.g. gc.techniques.R1(1.0), got {self.penalty!r}")
         if self.clip is not None and not (isinstance(self.clip, (int, float)) and self.clip > 0):
             raise ValueError(f"clip must be a positive number or None, got {self.clip!r}")
         if not isinstance(self.noise_std, (int, float)) or self.noise_std < 0:
@@ -146,7 +104,9 @@ class GANMethod(Method):
         d_real, d_fake = D(x_real), D(x_fake)  # (M * n,)
         loss_d = self.loss.d(d_real, d_fake)
         if self.penalty is not None:
-            loss_d = loss_d + self.penalty(D, x_real, x_fake)
+            step = Step(0, self.loss, x_real=x_real, x_fake=x_fake, d_real=d_real, d_fake=d_fake)
+            penalty = self.penalty.d_penalty(D, step)
+            loss_d = loss_d if penalty is None else loss_d + penalty
         loss_g = self.loss.g(d_fake)
         return games * loss_d, games * loss_g  # batch means -> sums of per-game losses
 
