@@ -333,3 +333,12 @@ def test_effects_gives_a_verdict_only_when_the_interval_excludes_zero():
     )
     assert table.loc["noisy", "hq verdict"] == "no measurable difference"
     assert table.loc["noisy", "hq low"] < 0 < table.loc["noisy", "hq high"]
+
+
+def test_format_effects_writes_each_difference_with_its_interval():
+    df = pd.DataFrame({"variant": ["base"] * 2 + ["new"] * 2, "seed": [0, 1] * 2, "hq": [0.5, 0.6, 0.7, 0.9]})
+    shown = gc.bench.format_effects(gc.bench.effects(df, "base", ["hq"]))
+    assert list(shown.columns) == ["Δ hq", "hq verdict"]
+    assert (
+        shown.loc["new", "Δ hq"] == "+0.250 [+0.200, +0.300]" and shown.loc["new", "hq verdict"] == "higher"
+    )

@@ -10,7 +10,15 @@ from . import comparison, pool, stats
 from .benchmarks import GRID, RING, Benchmark, MNISTBenchmark, ToyBenchmark, mnist
 from .comparison import Variant, build_trainer, compare, run, time_per_step
 from .pool import shutdown_workers
-from .stats import Summary, bootstrap_ci, effects, last_checkpoint, paired_difference, summarize
+from .stats import (
+    Summary,
+    bootstrap_ci,
+    effects,
+    format_effects,
+    last_checkpoint,
+    paired_difference,
+    summarize,
+)
 
 __all__ = [
     "comparison",
@@ -32,6 +40,7 @@ __all__ = [
     "bootstrap_ci",
     "paired_difference",
     "effects",
+    "format_effects",
     "last_checkpoint",
     "shutdown_workers",
 ]

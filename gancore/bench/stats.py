@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["bootstrap_ci", "paired_difference", "effects", "last_checkpoint", "Summary", "summarize"]
+__all__ = [
+    "bootstrap_ci",
+    "paired_difference",
+    "effects",
+    "format_effects",
+    "last_checkpoint",
+    "Summary",
+    "summarize",
+]
 
 
 def bootstrap_ci(
@@ -108,6 +116,28 @@ def effects(
             )
         rows[name] = row
     return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def format_effects(table: pd.DataFrame, digits: Mapping[str, int] | None = None) -> pd.DataFrame:
+    """:func:`effects`' table for reading: ``"+0.012 [-0.034, +0.051]"`` and the verdict, per metric.
+
+    Args:
+        table: What :func:`effects` returned.
+        digits: Decimals per metric (by default 1 for modes, 3 for HQ, 2 for KL, else 3).
+
+    Returns:
+        One row per variant; per metric the columns ``"Δ {metric}"`` and ``"{metric} verdict"``.
+    """
+    metrics = [c[: -len(" verdict")] for c in table.columns if c.endswith(" verdict")]
+    out = pd.DataFrame(index=table.index)
+    for m in metrics:
+        d = (digits or {}).get(m, _DIGITS.get(m, 3))
+        f = f"{{:+.{d}f}}".format
+        out[f"Δ {m}"] = (
+            table[m].map(f) + " [" + table[f"{m} low"].map(f) + ", " + table[f"{m} high"].map(f) + "]"
+        )
+        out[f"{m} verdict"] = table[f"{m} verdict"]
+    return out
 
 
 _DIGITS = {"modes": 1, "hq": 3, "kl": 2, "fd": 1, "class_kl": 2, "seconds_per_step": 4}  # else 3
