@@ -30,7 +30,7 @@ import torch
 
 from . import losses as L
 from . import techniques as T
-from .bench import GRID, RING, ToyBenchmark, Variant, compare, run
+from .bench import GRID, RING, MNISTBenchmark, ToyBenchmark, Variant, compare, mnist, run
 
 __all__ = [
     "Study",
@@ -63,7 +63,7 @@ class Study:
     """
 
     name: str
-    benchmark: ToyBenchmark
+    benchmark: ToyBenchmark | MNISTBenchmark
     variants: tuple[Variant, ...]
     seeds: tuple[int, ...]
     steps: int
@@ -72,17 +72,8 @@ class Study:
 
     def spec(self) -> dict[str, Any]:
         """Everything that determines the numbers, as plain JSON-able values."""
-        b = self.benchmark
         return {
-            "benchmark": {
-                "name": b.name,
-                "mixture": _describe(b.mixture),
-                "config": _jsonable(dataclasses.asdict(b.config)),
-                "latent_dim": b.latent_dim,
-                "g_kwargs": _jsonable(b.g_kwargs),
-                "d_kwargs": _jsonable(b.d_kwargs),
-                "n_samples": b.n_samples,
-            },
+            "benchmark": _benchmark_spec(self.benchmark),
             "variants": [
                 {
                     "name": v.name,
@@ -111,6 +102,24 @@ class Study:
         raise KeyError(
             f"study {self.name!r} has no variant {name!r}; it has {[v.name for v in self.variants]}"
         )
+
+
+def _benchmark_spec(b: ToyBenchmark | MNISTBenchmark) -> dict[str, Any]:
+    if isinstance(b, MNISTBenchmark):
+        settings = {"width": b.width, "train": b.train}  # the data: the split of GANCORE_DATA
+    else:
+        settings = {
+            "mixture": _describe(b.mixture),
+            "g_kwargs": _jsonable(b.g_kwargs),
+            "d_kwargs": _jsonable(b.d_kwargs),
+        }
+    return {
+        "name": b.name,
+        **settings,
+        "config": _jsonable(dataclasses.asdict(b.config)),
+        "latent_dim": b.latent_dim,
+        "n_samples": b.n_samples,
+    }
 
 
 def _describe(obj: Any) -> str:
@@ -202,7 +211,20 @@ def _protocol_lr() -> Study:
     )
 
 
-STUDIES: dict[str, Study] = {s.name: s for s in (_part3(RING), _part3(GRID), _protocol_lr())}
+def _part3_mnist() -> Study:
+    losses = {"baseline": L.nonsaturating, "LSGAN": L.least_squares, "hinge": L.hinge}  # chapter 3.5
+    return Study(
+        name="part3_mnist",
+        benchmark=mnist(steps=500, batch_size=32),  # the budget at which digits first appear on a CPU
+        variants=tuple(Variant(name, loss=loss) for name, loss in losses.items()),
+        seeds=(0, 1, 2),
+        steps=500,
+        every=100,
+        description="The three loss pairs of chapter 3.5 on MNIST (small DCGAN, 500 steps).",
+    )
+
+
+STUDIES: dict[str, Study] = {s.name: s for s in (_part3(RING), _part3(GRID), _protocol_lr(), _part3_mnist())}
 
 
 def results_folder() -> Path:

@@ -342,3 +342,21 @@ def test_format_effects_writes_each_difference_with_its_interval():
     assert (
         shown.loc["new", "Δ hq"] == "+0.250 [+0.200, +0.300]" and shown.loc["new", "hq verdict"] == "higher"
     )
+
+
+def test_step_costs_times_every_variant_in_interleaved_rounds():
+    variants = [Variant("baseline"), Variant("noise", techniques=[NOISE])]
+    costs = gc.bench.step_costs(variants, gc.bench.RING, rounds=2, steps=3)
+    assert list(costs.index) == ["baseline", "noise"] and (costs > 0).all()
+    with pytest.raises(ValueError, match="unique"):
+        gc.bench.step_costs([Variant("a"), Variant("a")], gc.bench.RING)
+
+
+def test_the_batchability_check_leaves_every_random_state_alone():
+    torch.manual_seed(5)
+    state = torch.get_rng_state()
+    assert gc.bench.comparison._batchable(Variant("baseline"), gc.bench.RING, 0, 1)
+    assert torch.equal(torch.get_rng_state(), state)  # it seeds to build the models, then restores
+    assert not gc.bench.comparison._batchable(
+        Variant("latent", techniques=[gc.techniques.LatentNoise(0.5)]), gc.bench.RING, 0, 1
+    )

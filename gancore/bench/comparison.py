@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import random
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import as_completed
@@ -11,6 +12,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import torch
 from tqdm.auto import tqdm
@@ -26,7 +28,7 @@ from ..utils import seed_everything
 from . import pool
 from .benchmarks import Benchmark
 
-__all__ = ["Variant", "build_trainer", "run", "compare", "time_per_step"]
+__all__ = ["Variant", "build_trainer", "run", "compare", "time_per_step", "step_costs"]
 
 
 @dataclass(frozen=True)
@@ -187,6 +189,26 @@ def run(
     return rows[-1]
 
 
+def _batchable(variant: Variant, benchmark: Benchmark, seed: int, steps: int | None) -> bool:
+    """Whether the seeds of ``variant`` can train as one batch (builds one run's models, trains nothing).
+
+    Leaves every random generator as it found it: building the models seeds them.
+    """
+    states = random.getstate(), np.random.get_state()
+    try:
+        with torch.random.fork_rng(devices=[]):
+            gan, techniques = _build(variant, benchmark, seed)
+            EnsembleTrainer(
+                [gan], variant.loss, _config(variant, benchmark, seed, steps), [seed], [techniques]
+            )
+    except NotBatchableError:
+        return False
+    finally:
+        random.setstate(states[0])
+        np.random.set_state(states[1])
+    return True
+
+
 def _split(seeds: list[int], chunks: int) -> list[list[int]]:
     size = -(-len(seeds) // chunks)
     return [seeds[i : i + size] for i in range(0, len(seeds), size)]
@@ -250,7 +272,10 @@ def compare(
             raise ValueError(f"{name} must be a positive int or None, got {value!r}")
     positive_int("workers", workers)
     chunks = min(len(seeds), -(-workers // len(variants)))  # enough jobs to keep every worker busy
-    jobs = [(v, benchmark, chunk, steps, every, batch) for v in variants for chunk in _split(seeds, chunks)]
+    jobs = []
+    for v in variants:  # a batch per variant; one job per seed where nothing would be batched
+        per_variant = chunks if batch and _batchable(v, benchmark, seeds[0], steps) else len(seeds)
+        jobs += [(v, benchmark, chunk, steps, every, batch) for chunk in _split(seeds, per_variant)]
     results: list[tuple[list[dict[str, Any]], list[GAN]]] = [([], []) for _ in jobs]
     with tqdm(total=len(jobs), desc=f"{benchmark.name}: jobs", disable=not progress) as bar:
         if workers == 1:
@@ -291,10 +316,11 @@ def compare(
 def time_per_step(
     variant: Variant, benchmark: Benchmark, steps: int = 60, warmup: int = 10, seed: int = 0
 ) -> float:
-    """Seconds per generator step of one plain ``Trainer`` run, on one thread (median of 3 blocks).
+    """Seconds per generator step of one plain ``Trainer`` run, on one thread (best of 3 blocks).
 
     This is the cost of a technique as a reader would pay it; :func:`compare`'s
-    ``seconds_per_step`` is amortized over a batch and over a shared machine.
+    ``seconds_per_step`` is amortized over a batch and over a shared machine. The fastest of
+    three blocks is the one least disturbed by other work on the machine.
 
     Args:
         variant: What to time.
@@ -319,4 +345,32 @@ def time_per_step(
             times.append((time.perf_counter() - start) / block)
     finally:
         torch.set_num_threads(threads)
-    return sorted(times)[1]
+    return min(times)
+
+
+def step_costs(
+    variants: Sequence[Variant], benchmark: Benchmark, rounds: int = 3, steps: int = 60, seed: int = 0
+) -> pd.Series:
+    """:func:`time_per_step` of several variants, measured in interleaved rounds (fastest round each).
+
+    Interleaving spreads any slow period of the machine over every variant instead of charging
+    it to whichever was being timed, so ratios between variants are what to read.
+
+    Args:
+        variants: What to time (unique names).
+        benchmark: The setting.
+        rounds: Rounds over all variants.
+        steps: Timed steps per variant and round.
+        seed: The runs' seed.
+
+    Returns:
+        Seconds per step, indexed by variant name, in the variants' order.
+    """
+    positive_int("rounds", rounds)
+    names = [v.name for v in variants]
+    if not names or len(set(names)) != len(names):
+        raise ValueError(f"variants must be a non-empty sequence with unique names, got {names}")
+    measured = [
+        {v.name: time_per_step(v, benchmark, steps=steps, seed=seed) for v in variants} for _ in range(rounds)
+    ]
+    return pd.DataFrame(measured).min().rename("seconds per step")
