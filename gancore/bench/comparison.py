@@ -175,7 +175,8 @@ def run(
 
     Besides the benchmark's metrics the row holds ``step``, ``seconds_per_step`` (wall time of
     training over its steps) and ``loss_d``, ``loss_g``: their means over the last 10% of the
-    steps. Generators are scored in eval mode.
+    steps. Generators are scored in eval mode. Like every run of :func:`compare`, it uses one
+    torch thread, so its numbers do not depend on the machine's core count.
 
     Args:
         variant: What to train.
@@ -185,7 +186,12 @@ def run(
         batch: Train through :class:`~gancore.ensemble.EnsembleTrainer` (the arithmetic of
             :func:`compare`'s batched runs, bit for bit) instead of the plain ``Trainer``.
     """
-    rows, _ = _train(variant, benchmark, [seed], steps, None, batch)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # the arithmetic of compare(), whose runs use one thread each
+    try:
+        rows, _ = _train(variant, benchmark, [seed], steps, None, batch)
+    finally:
+        torch.set_num_threads(threads)
     return rows[-1]
 
 
