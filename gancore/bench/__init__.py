@@ -1,15 +1,16 @@
 """Comparisons on fixed benchmarks: variants × seeds, batched training, statistics over seeds.
 
 - :mod:`~gancore.bench.benchmarks`: what a comparison holds fixed (``RING``, ``GRID``, ``mnist``).
-- :mod:`~gancore.bench.comparison`: ``Variant``, ``compare``, ``run``, ``build_trainer``, ``time_per_step``,
-  ``step_costs``.
+- :mod:`~gancore.bench.comparison`: ``Variant``, ``compare``, ``run``, ``build_trainer``.
+- :mod:`~gancore.bench.costs`: ``time_per_step``, ``step_costs``.
 - :mod:`~gancore.bench.stats`: ``summarize``, ``bootstrap_ci``, ``paired_difference``, ``effects``.
 - :mod:`~gancore.bench.pool`: the worker processes ``compare`` keeps between calls.
 """
 
-from . import comparison, pool, stats
+from . import comparison, costs, pool, stats
 from .benchmarks import GRID, RING, Benchmark, MNISTBenchmark, ToyBenchmark, mnist
-from .comparison import Variant, build_trainer, compare, run, step_costs, time_per_step
+from .comparison import Variant, build_trainer, compare, run
+from .costs import step_costs, time_per_step
 from .pool import shutdown_workers
 from .stats import (
     Summary,
@@ -23,6 +24,7 @@ from .stats import (
 
 __all__ = [
     "comparison",
+    "costs",
     "pool",
     "stats",
     "Variant",

@@ -1,7 +1,7 @@
-"""The book's precomputed studies: long comparisons run once, stored as JSON with their provenance.
+"""Stored studies: long comparisons run once, saved as JSON with their provenance, checked when loaded.
 
 A chapter that needs more training than it can afford under CI (the protocol budgets of
-``book/appendix/protocol.md``) loads a study instead of training: ``scripts/run_study.py NAME``
+``book/appendix/protocol.ipynb``) loads a study instead of training: ``scripts/run_study.py NAME``
 runs it and writes ``book/results/NAME.json`` (the study's specification and its fingerprint,
 every run's scores at every checkpoint, the gancore version, the git commit, torch's version and
 the wall time). :func:`load` refuses a file whose fingerprint no longer matches the study as the
@@ -28,20 +28,9 @@ import numpy as np
 import pandas as pd
 import torch
 
-from . import losses as L
-from . import techniques as T
-from .bench import GRID, RING, MNISTBenchmark, ToyBenchmark, Variant, compare, mnist, run
+from ..bench import MNISTBenchmark, ToyBenchmark, Variant, compare, run
 
-__all__ = [
-    "Study",
-    "StaleStudyError",
-    "STUDIES",
-    "part3_variants",
-    "results_folder",
-    "load",
-    "replay",
-    "run_study",
-]
+__all__ = ["Study", "StaleStudyError", "results_folder", "load", "replay", "run_study", "rehash"]
 
 
 class StaleStudyError(RuntimeError):
@@ -150,90 +139,15 @@ def _jsonable(value: Any) -> Any:
     return _describe(value)
 
 
-def part3_variants(steps: int) -> tuple[Variant, ...]:
-    """Every Part III technique as a variant of the protocol baseline (``steps`` sets annealing)."""
-    small_lr = {"lr_g": 2e-4, "lr_d": 2e-4, "betas_g": (0.0, 0.9), "betas_d": (0.0, 0.9)}  # GN paper
-    gn = T.GradientNormalization()
-    return (
-        Variant("baseline"),
-        # 3.1 input noise and label smoothing
-        Variant("instance 0.1", techniques=[T.InstanceNoise(std=0.1)]),
-        Variant("instance 0.2", techniques=[T.InstanceNoise(std=0.2)]),
-        Variant("instance 0.2, annealed", techniques=[T.InstanceNoise(std=0.2, anneal_steps=steps)]),
-        Variant("latent 0.5", techniques=[T.LatentNoise(std=0.5)]),
-        Variant("one-sided LS", techniques=[T.LabelSmoothing(real=0.9)]),
-        Variant("two-sided LS", techniques=[T.LabelSmoothing(real=0.9, fake=0.1)]),
-        # 3.2 gradient clipping
-        Variant("clip norm 1, D and G", techniques=[T.ClipGradNorm(max_norm=1.0)]),
-        Variant("clip norm 1, D", techniques=[T.ClipGradNorm(max_norm=1.0, g=False)]),
-        Variant("clip norm 0.1, D", techniques=[T.ClipGradNorm(max_norm=0.1, g=False)]),
-        Variant("clip value 0.01, D and G", techniques=[T.ClipGradValue(clip_value=0.01)]),
-        # 3.3 gradient normalization, and two recipes that normalize parameter gradients instead
-        Variant("GN", techniques=[gn]),
-        Variant("baseline, GN's lr", overrides=small_lr),
-        Variant("GN, GN's lr", techniques=[gn], overrides=small_lr),
-        Variant("D grads / RMS", techniques=[T.NormalizeParamGrads(power=1)]),
-        Variant("G grads / mean square", techniques=[T.NormalizeParamGrads(power=2, d=False, g=True)]),
-        # 3.4 discriminator capacity
-        Variant("D 128x1", d_kwargs={"depth": 1}),
-        Variant("D 128x4", d_kwargs={"depth": 4}),
-        Variant("D 32x2", d_kwargs={"width": 32}),
-        Variant("D dropout 0.5", d_kwargs={"dropout": 0.5}),
-        # 3.5 least squares and hinge
-        Variant("LSGAN", loss=L.least_squares),
-        Variant("hinge", loss=L.hinge),
-    )
-
-
-def _part3(benchmark: ToyBenchmark) -> Study:
-    steps = benchmark.config.steps
-    return Study(
-        name=f"part3_{benchmark.name}",
-        benchmark=benchmark,
-        variants=part3_variants(steps),
-        seeds=(0, 1, 2, 3, 4),
-        steps=steps,
-        every=500,
-        description=f"Every Part III technique against the protocol baseline on the {benchmark.name}.",
-    )
-
-
-def _protocol_lr() -> Study:
-    lr = {name: {"lr_g": value, "lr_d": value} for name, value in (("lr 1e-3", 1e-3), ("lr 5e-4", 5e-4))}
-    return Study(
-        name="protocol_ring_lr",
-        benchmark=RING,
-        variants=(Variant("lr 2e-4 (protocol)"), *(Variant(name, overrides=c) for name, c in lr.items())),
-        seeds=(0, 1, 2, 3, 4),
-        steps=RING.config.steps,
-        every=500,
-        description="Why the ring's protocol learning rate is 2e-4: the baseline at three learning rates.",
-    )
-
-
-def _part3_mnist() -> Study:
-    losses = {"baseline": L.nonsaturating, "LSGAN": L.least_squares, "hinge": L.hinge}  # chapter 3.5
-    return Study(
-        name="part3_mnist",
-        benchmark=mnist(steps=500, batch_size=32),  # the budget at which digits first appear on a CPU
-        variants=tuple(Variant(name, loss=loss) for name, loss in losses.items()),
-        seeds=(0, 1, 2),
-        steps=500,
-        every=100,
-        description="The three loss pairs of chapter 3.5 on MNIST (small DCGAN, 500 steps).",
-    )
-
-
-STUDIES: dict[str, Study] = {s.name: s for s in (_part3(RING), _part3(GRID), _protocol_lr(), _part3_mnist())}
-
-
 def results_folder() -> Path:
     """Where studies are stored: ``$GANCORE_RESULTS``, else ``book/results`` of this checkout."""
     env = os.environ.get("GANCORE_RESULTS")
-    return Path(env) if env else Path(__file__).resolve().parents[1] / "book" / "results"
+    return Path(env) if env else Path(__file__).resolve().parents[2] / "book" / "results"
 
 
 def _study(name: str) -> Study:
+    from .book import STUDIES  # the registry imports this module, so not at the top
+
     if name not in STUDIES:
         raise KeyError(f"unknown study {name!r}; known: {sorted(STUDIES)}")
     return STUDIES[name]
@@ -282,7 +196,7 @@ def replay(
 
 def _git_commit() -> str:
     """The checkout's commit, marked when gancore has uncommitted changes."""
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parents[1]  # the gancore package
 
     def git(*args: str) -> str:
         return subprocess.run(
@@ -300,7 +214,7 @@ def run_study(
     name: str, workers: int = 2, folder: str | os.PathLike[str] | None = None, progress: bool = True
 ) -> Path:
     """Run study ``name`` and write ``NAME.json`` with its provenance; returns the path."""
-    from . import __version__
+    from .. import __version__
 
     study = _study(name)
     commit = _git_commit()  # before training: the code that runs is the code checked out now

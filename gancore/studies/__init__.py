@@ -1,0 +1,26 @@
+"""The book's precomputed studies: long comparisons run once, stored as JSON with their provenance.
+
+A chapter that needs more training than it can afford under CI (the protocol budgets of
+``book/appendix/protocol.ipynb``) loads a study instead of training: ``scripts/run_study.py NAME``
+runs it and writes ``book/results/NAME.json``. :func:`load` refuses a file whose fingerprint no
+longer matches the study's definition, and :func:`replay` re-trains one run up to a checkpoint
+to check that the code still produces the stored numbers.
+
+- :mod:`~gancore.studies.store`: ``Study``, ``load``, ``replay``, ``run_study``, ``rehash``.
+- :mod:`~gancore.studies.book`: ``STUDIES``, the book's studies, and ``part3_variants``.
+"""
+
+from .book import STUDIES, part3_variants
+from .store import StaleStudyError, Study, load, rehash, replay, results_folder, run_study
+
+__all__ = [
+    "Study",
+    "StaleStudyError",
+    "STUDIES",
+    "part3_variants",
+    "results_folder",
+    "load",
+    "replay",
+    "run_study",
+    "rehash",
+]
