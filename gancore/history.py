@@ -56,7 +56,7 @@ class History:
 
     @property
     def columns(self) -> tuple[str, ...]:
-        """Every key: the trainer's, then the logged ones in order of first appearance."""
+        """All keys, the trainer's first, then the logged ones in order of first appearance."""
         return (*self.keys, *self._logged)
 
     def table(self) -> np.ndarray:

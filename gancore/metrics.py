@@ -114,8 +114,8 @@ def coverage_over(
         threshold: The HQ radius in units of ``mixture.std``.
 
     Returns:
-        Arrays of equal length: ``step``, ``modes``, ``hq``, ``kl`` (``nan`` where no sample is
-        HQ) and ``counts`` ``(snapshots, K)``, HQ samples per mode.
+        A dict with the arrays ``step``, ``modes``, ``hq`` and ``kl`` (``nan`` where no sample
+        is HQ), one entry per snapshot, and ``counts`` ``(snapshots, K)``, HQ samples per mode.
     """
     if not snapshots:
         raise ValueError("snapshots is empty; train with TrainConfig(sample_every=...) to record some")

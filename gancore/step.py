@@ -16,12 +16,8 @@ __all__ = ["Batch", "Step"]
 
 
 class Batch(NamedTuple):
-    """A batch of samples and, when the data has them, their labels.
-
-    Attributes:
-        x: Samples ``(N, ...)``.
-        y: Labels ``(N,)`` (int64), or ``None`` for unlabelled data.
-    """
+    """A batch of samples ``x`` ``(N, ...)`` and, when the data has them, their labels ``y``
+    ``(N,)`` (int64; ``None`` for unlabelled data)."""
 
     x: torch.Tensor
     y: torch.Tensor | None = None

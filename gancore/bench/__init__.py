@@ -4,7 +4,7 @@
 - :mod:`~gancore.bench.comparison`: ``Variant``, ``compare``, ``run``, ``build_trainer``.
 - :mod:`~gancore.bench.costs`: ``time_per_step``, ``step_costs``.
 - :mod:`~gancore.bench.stats`: ``summarize``, ``bootstrap_ci``, ``paired_difference``, ``effects``.
-- :mod:`~gancore.bench.pool`: the worker processes ``compare`` keeps between calls.
+- ``gancore.bench.pool``: the worker processes ``compare`` keeps between calls.
 """
 
 from . import comparison, costs, pool, stats

@@ -20,7 +20,7 @@ def time_per_step(
 ) -> float:
     """Seconds per generator step of one plain ``Trainer`` run, on one thread (best of 3 blocks).
 
-    This is the cost of a technique as a reader would pay it; :func:`compare`'s
+    This is the cost of a technique as a reader would pay it; :func:`~gancore.bench.compare`'s
     ``seconds_per_step`` is amortized over a batch and over a shared machine. The fastest of
     three blocks is the one least disturbed by other work on the machine.
 

@@ -46,7 +46,7 @@ def get_pool(workers: int) -> ProcessPoolExecutor:
 
 
 def shutdown_workers() -> None:
-    """Stop the worker processes that :func:`compare` keeps between calls (also done at exit)."""
+    """Stop the worker processes that :func:`~gancore.bench.compare` keeps (also done at exit)."""
     global _POOL, _POOL_SIZE
     if _POOL is not None:
         _POOL.shutdown(wait=True, cancel_futures=True)

@@ -1,7 +1,7 @@
 """Data sets: 2-D Gaussian mixtures (ring, grid), and MNIST and Stacked MNIST as [-1, 1] image tensors.
 
-- :mod:`~gancore.data.toy`: ``GaussianMixture``, ``ring``, ``grid``.
-- :mod:`~gancore.data.mnist`: ``LabeledImages``, ``mnist``, ``stacked_mnist``.
+- ``gancore.data.toy``: ``GaussianMixture``, ``ring``, ``grid``.
+- ``gancore.data.mnist``: ``LabeledImages``, ``mnist``, ``stacked_mnist``.
 - :mod:`~gancore.data.download`: ``data_root`` and md5-checked downloads.
 - :mod:`~gancore.data.adapters`: ``batches``, which the Trainer draws its real batches from.
 """

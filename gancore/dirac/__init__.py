@@ -1,8 +1,8 @@
 """The Dirac-GAN of Mescheder et al. (2018): a two-parameter GAN whose training dynamics can be solved.
 
-- :mod:`~gancore.dirac.model`: the linear discriminator and the training methods (penalties are
+- ``gancore.dirac.model``: the linear discriminator and the training methods (penalties are
   gancore's techniques, ``gc.techniques.R1`` and ``gc.techniques.GradientPenalty``).
-- :mod:`~gancore.dirac.dynamics`: vector field, Jacobian, update schemes, simulation and verdict.
+- ``gancore.dirac.dynamics``: vector field, Jacobian, update schemes, simulation and verdict.
 """
 
 from .dynamics import (

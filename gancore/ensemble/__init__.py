@@ -1,8 +1,8 @@
 """Batched training of independent runs: E seeds of one setting trained at once, member axis first.
 
-- :mod:`~gancore.ensemble.stacking`: ``StackedMLP`` (E MLPs as one module on ``(E, N, ...)``) and
+- ``gancore.ensemble.stacking``: ``StackedMLP`` (E MLPs as one module on ``(E, N, ...)``) and
   ``MemberRNG`` (one random stream per member).
-- :mod:`~gancore.ensemble.trainer`: ``EnsembleTrainer``, whose member ``e`` is the plain
+- ``gancore.ensemble.trainer``: ``EnsembleTrainer``, whose member ``e`` is the plain
   ``Trainer`` run of seed ``e``.
 """
 

@@ -1,9 +1,9 @@
 """Plots for the book (matplotlib only); each function takes ``ax=None`` and returns its Axes.
 
-- :mod:`~gancore.plot.toy`: 2-D samples, densities, histograms, decision surfaces.
-- :mod:`~gancore.plot.training`: curves over training, seed bands, animations, phase portraits.
-- :mod:`~gancore.plot.images`: image grids.
-- :mod:`~gancore.plot.compare`: multi-seed comparisons.
+- ``gancore.plot.toy``: 2-D samples, densities, histograms, decision surfaces.
+- ``gancore.plot.training``: curves over training, seed bands, animations, phase portraits.
+- ``gancore.plot.images``: image grids.
+- ``gancore.plot.compare``: multi-seed comparisons.
 """
 
 from .base import FAKE_COLOR, REAL_COLOR

@@ -24,7 +24,7 @@ def curves(
     smooth: int = 1,
     title: str | None = None,
 ) -> Axes:
-    """Training curves from a :class:`~gancore.trainer.History` (or any mapping of arrays).
+    """Training curves from a :class:`~gancore.History` (or any mapping of arrays).
 
     Args:
         history: ``history[key]`` gives a 1-D array per step.
