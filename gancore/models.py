@@ -116,11 +116,15 @@ class MLPDiscriminator(nn.Module):
             in_dim, 1, positive_int("width", width), positive_int("depth", depth), activation, dropout
         )
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        """The last hidden layer's activations ``(N, width)``: what the output layer reads."""
         x = x.flatten(1)  # (N, in_dim)
         if x.shape[1] != self.in_dim:
             raise ValueError(f"expected {self.in_dim} features per sample, got {x.shape[1]}")
-        return self.net(x).squeeze(1)  # (N,)
+        return self.net[:-1](x)  # (N, width)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net[-1](self.features(x)).squeeze(1)  # (N,)
 
 
 def _pyramid(image_size: int) -> tuple[int, int]:
@@ -211,13 +215,17 @@ class DCGANDiscriminator(nn.Module):
         layers += [nn.Flatten(), nn.Linear(c_in * base * base, 1)]
         self.net = nn.Sequential(*layers)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        """The last feature map, flattened ``(N, features)``: what the output layer reads."""
         if x.ndim != 4 or x.shape[1] != self.channels or x.shape[-1] != self.image_size:
             raise ValueError(
                 f"x must have shape (N, {self.channels}, {self.image_size}, {self.image_size}), "
                 f"got {tuple(x.shape)}"
             )
-        return self.net(x).squeeze(1)  # (N,)
+        return self.net[:-1](x)  # (N, features)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net[-1](self.features(x)).squeeze(1)  # (N,)
 
 
 def count_parameters(module: nn.Module) -> int:

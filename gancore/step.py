@@ -45,6 +45,8 @@ class Step:
         next_real: Draws another real :class:`Batch` (for look-ahead techniques).
         d_loss: ``d_loss(D, x_real, x_fake)``: D's full loss on a batch, as the D update computes it
             (for look-ahead copies of D, as in unrolled GANs).
+        d_input: ``d_input(x)``: ``x`` through every technique's ``d_input`` hook, as D sees it.
+        generate: ``generate(n)``: ``(G(z), y)`` for ``n`` fresh latents, with gradients to G.
     """
 
     index: int
@@ -59,5 +61,9 @@ class Step:
     loss_g: torch.Tensor | None = None
     next_real: Callable[[], Batch] | None = field(default=None, repr=False)
     d_loss: Callable[[nn.Module, torch.Tensor, torch.Tensor], torch.Tensor] | None = field(
+        default=None, repr=False
+    )
+    d_input: Callable[[torch.Tensor], torch.Tensor] | None = field(default=None, repr=False)
+    generate: Callable[[int], tuple[torch.Tensor, torch.Tensor | None]] | None = field(
         default=None, repr=False
     )

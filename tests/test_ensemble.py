@@ -34,6 +34,10 @@ VARIANTS = [
     Variant("hinge", loss=gc.losses.hinge),
     Variant("GN", techniques=[T.GradientNormalization()]),
     Variant("param grads", techniques=[T.NormalizeParamGrads(power=2, g=True)]),
+    Variant("R2", techniques=[T.R2(gamma=1.0)]),
+    Variant("minibatch std", techniques=[T.MinibatchStd(group_size=4)], d_kwargs={"in_dim": 3}),
+    Variant("pack", techniques=[T.Pack(m=2)], d_kwargs={"in_dim": 4}),
+    Variant("SGD", overrides={"optimizer": torch.optim.SGD, "lr_g": 0.05, "lr_d": 0.05}),
 ]
 
 
@@ -62,7 +66,10 @@ def test_each_member_is_the_plain_run_of_its_seed(variant):
             )
 
 
-@pytest.mark.parametrize("variant", [v for v in VARIANTS if v.name != "GN"], ids=lambda v: v.name)
+# GN and packing differ in the last bit (6e-8): their per-member shapes pick other matmul blockings.
+@pytest.mark.parametrize(
+    "variant", [v for v in VARIANTS if v.name not in ("GN", "pack")], ids=lambda v: v.name
+)
 def test_a_member_does_not_depend_on_the_other_members(variant):
     three = _ensemble(variant, [0, 1, 2])
     three.fit(BENCH.data())
@@ -121,6 +128,9 @@ def test_hooks_edit_their_own_member_through_a_view():
     [
         (Variant("latent", techniques=[T.LatentNoise(std=0.5)]), "wraps G or D"),
         (Variant("relu D", d_kwargs={"activation": torch.nn.PReLU}), "PReLU"),
+        (Variant("SN", techniques=[T.SpectralNorm()]), "wraps G or D"),
+        (Variant("EMA", techniques=[T.EMA()]), "sampler"),
+        (Variant("unrolled", techniques=[T.Unrolled(k=1)]), "look-ahead"),
     ],
 )
 def test_what_cannot_be_batched_says_so_and_compare_falls_back(variant, match):

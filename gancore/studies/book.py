@@ -1,13 +1,15 @@
-"""The book's stored studies: Part III on the ring and the grid, the ring's learning rate, MNIST."""
+"""The book's stored studies: Parts III and IV on the ring and the grid, the ring's learning rate, MNIST."""
 
 from __future__ import annotations
+
+import torch
 
 from .. import losses as L
 from .. import techniques as T
 from ..bench import GRID, RING, ToyBenchmark, Variant, mnist
 from .store import Study
 
-__all__ = ["STUDIES", "part3_variants"]
+__all__ = ["STUDIES", "PART4", "part3_variants", "part4_variants"]
 
 
 def part3_variants(steps: int) -> tuple[Variant, ...]:
@@ -84,4 +86,91 @@ def _part3_mnist() -> Study:
     )
 
 
-STUDIES: dict[str, Study] = {s.name: s for s in (_part3(RING), _part3(GRID), _protocol_lr(), _part3_mnist())}
+def part4_variants(benchmark: ToyBenchmark) -> dict[str, tuple[Variant, ...]]:
+    """Part IV's techniques per chapter, as variants of the protocol baseline of ``benchmark``.
+
+    The baseline itself is not repeated: it is Part III's (same protocol, same seeds), which
+    :func:`gancore.studies.toolkit` puts beside these. Settings follow the papers where they
+    give one for this kind of model; learning rates are the protocol's unless the technique is
+    about them.
+    """
+    lr = benchmark.config.lr_d
+    dim = benchmark.data().dim
+    return {
+        "wasserstein": (
+            Variant(  # Arjovsky et al. 2017, Algorithm 1: RMSprop, lr 5e-5, c = 0.01, 5 critic steps
+                "WGAN, clipped",
+                loss=L.wasserstein,
+                techniques=[T.ClipWeights(c=0.01)],
+                overrides={"optimizer": torch.optim.RMSprop, "lr_g": 5e-5, "lr_d": 5e-5, "n_critic": 5},
+            ),
+            Variant(  # Gulrajani et al. 2017, Algorithm 1: lambda 10, Adam 1e-4 (0.5, 0.9) on toy data
+                "WGAN-GP",
+                loss=L.wasserstein,
+                techniques=[T.GradientPenalty(weight=10.0)],
+                overrides={
+                    "lr_g": 1e-4,
+                    "lr_d": 1e-4,
+                    "betas_g": (0.5, 0.9),
+                    "betas_d": (0.5, 0.9),
+                    "n_critic": 5,
+                },
+            ),
+        ),
+        "penalties": (
+            Variant("R1, gamma 0.1", techniques=[T.R1(gamma=0.1)]),
+            Variant("R1, gamma 1", techniques=[T.R1(gamma=1.0)]),
+            Variant("R1, gamma 10", techniques=[T.R1(gamma=10.0)]),
+            Variant("R2, gamma 1", techniques=[T.R2(gamma=1.0)]),
+        ),
+        "spectral": (
+            Variant("SN", techniques=[T.SpectralNorm()]),
+            Variant("SN, hinge", loss=L.hinge, techniques=[T.SpectralNorm()]),
+        ),
+        "optimizers": (
+            Variant("Adam, beta1 0", overrides={"betas_g": (0.0, 0.999), "betas_d": (0.0, 0.999)}),
+            Variant("TTUR, lr_d = 4 lr_g", overrides={"lr_d": 4 * lr}),
+            Variant("SGD 0.05", overrides={"optimizer": torch.optim.SGD, "lr_g": 0.05, "lr_d": 0.05}),
+            Variant(
+                "SGD 0.05, saturating",
+                loss=L.minimax,
+                overrides={"optimizer": torch.optim.SGD, "lr_g": 0.05, "lr_d": 0.05},
+            ),
+            Variant("EMA 0.999", techniques=[T.EMA(beta=0.999)]),
+            Variant("consensus 10", techniques=[T.Consensus(gamma=10.0)]),
+        ),
+        "collapse": (
+            Variant("minibatch std", techniques=[T.MinibatchStd(group_size=4)], d_kwargs={"in_dim": dim + 1}),
+            Variant("pack 2", techniques=[T.Pack(m=2)], d_kwargs={"in_dim": 2 * dim}),
+            Variant("feature matching", techniques=[T.FeatureMatching()]),
+            Variant("unrolled 5", techniques=[T.Unrolled(k=5, lr=0.05)]),
+        ),
+    }
+
+
+def _part4(benchmark: ToyBenchmark, chapter: str) -> Study:
+    steps = benchmark.config.steps
+    return Study(
+        name=f"part4_{chapter}_{benchmark.name}",
+        benchmark=benchmark,
+        variants=part4_variants(benchmark)[chapter],
+        seeds=(0, 1, 2, 3, 4),
+        steps=steps,
+        every=500,
+        description=f"Part IV, {chapter}: each technique on the {benchmark.name} under the common protocol.",
+    )
+
+
+PART4 = ("penalties", "spectral", "optimizers", "collapse", "wasserstein")
+"""Part IV's chapters with a stored study on each toy benchmark, in the order they are run."""
+
+STUDIES: dict[str, Study] = {
+    s.name: s
+    for s in (
+        _part3(RING),
+        _part3(GRID),
+        _protocol_lr(),
+        _part3_mnist(),
+        *(_part4(b, chapter) for chapter in PART4 for b in (RING, GRID)),
+    )
+}

@@ -4,13 +4,21 @@ from .base import Technique
 from .clip_grad_norm import ClipGradNorm
 from .clip_grad_value import ClipGradValue
 from .clip_weights import ClipWeights
+from .consensus import Consensus
+from .ema import EMA
+from .feature_matching import FeatureMatching
 from .gradient_normalization import GradientNormalization, GradNormalizedD
 from .gradient_penalty import GradientPenalty
 from .instance_noise import InstanceNoise
 from .label_smoothing import LabelSmoothing
 from .latent_noise import LatentNoise, NoisyLatentG
+from .minibatch_std import MinibatchStd
 from .normalize_param_grads import NormalizeParamGrads
+from .pack import Pack
 from .r1 import R1
+from .r2 import R2
+from .spectral_norm import SpectralNorm, SpectralNormalizedD
+from .unrolled import Unrolled, WithParameters
 
 __all__ = [
     "Technique",
@@ -26,4 +34,14 @@ __all__ = [
     "NormalizeParamGrads",
     "GradientPenalty",
     "R1",
+    "R2",
+    "SpectralNorm",
+    "SpectralNormalizedD",
+    "EMA",
+    "Consensus",
+    "MinibatchStd",
+    "Pack",
+    "Unrolled",
+    "WithParameters",
+    "FeatureMatching",
 ]
