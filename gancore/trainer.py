@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
+from functools import partial
 from os import PathLike
 from typing import Any
 
@@ -151,7 +152,10 @@ class Trainer:
 
     # ----------------------------------------------------------------------------- steps
     def _step_context(self) -> Step:
-        return Step(self.step, self.loss, next_real=self.real_batch, d_loss=self.d_loss)
+        step = Step(self.step, self.loss, next_real=self.real_batch, d_loss=self.d_loss)
+        step.d_input = partial(self._d_input, step=step)
+        step.generate = self.gan.generate
+        return step
 
     def _d_backward(self) -> Step:
         """D's loss at the current point, back-propagated into D's gradients (no optimizer step)."""
