@@ -7,10 +7,11 @@ longer matches the study's definition, and :func:`replay` re-trains one run up t
 to check that the code still produces the stored numbers.
 
 - :mod:`~gancore.studies.store`: ``Study``, ``load``, ``replay``, ``run_study``, ``rehash``.
-- :mod:`~gancore.studies.book`: ``STUDIES``, the book's studies, and ``part3_variants``.
+- :mod:`~gancore.studies.book`: ``STUDIES``, the book's studies; the variants of Parts III and IV;
+  ``with_baseline`` and ``toolkit``, the tables chapters compare.
 """
 
-from .book import STUDIES, part3_variants
+from .book import PART4, STUDIES, part3_variants, part4_variants, toolkit, with_baseline
 from .store import StaleStudyError, Study, load, rehash, replay, results_folder, run_study
 
 __all__ = [
@@ -18,6 +19,10 @@ __all__ = [
     "StaleStudyError",
     "STUDIES",
     "part3_variants",
+    "PART4",
+    "part4_variants",
+    "with_baseline",
+    "toolkit",
     "results_folder",
     "load",
     "replay",

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import torch
 
 from .. import losses as L
 from .. import techniques as T
 from ..bench import GRID, RING, ToyBenchmark, Variant, mnist
-from .store import Study
+from .store import Study, load
 
-__all__ = ["STUDIES", "PART4", "part3_variants", "part4_variants"]
+__all__ = ["STUDIES", "PART4", "part3_variants", "part4_variants", "with_baseline", "toolkit"]
 
 
 def part3_variants(steps: int) -> tuple[Variant, ...]:
@@ -174,3 +175,29 @@ STUDIES: dict[str, Study] = {
         *(_part4(b, chapter) for chapter in PART4 for b in (RING, GRID)),
     )
 }
+
+
+def with_baseline(name: str) -> pd.DataFrame:
+    """Study ``name`` with the protocol baseline's runs of its benchmark (from Part III) on top.
+
+    Part IV's studies hold only their techniques; the baseline they are measured against is
+    Part III's (same benchmark, protocol and seeds), so paired effects use those runs.
+    """
+    study = STUDIES[name] if name in STUDIES else None
+    if study is None:
+        raise KeyError(f"unknown study {name!r}; known: {sorted(STUDIES)}")
+    part3 = load(f"part3_{study.benchmark.name}")
+    table = pd.concat([part3[part3["variant"] == "baseline"], load(name)], ignore_index=True)
+    table.attrs["provenance"] = load(name).attrs["provenance"]
+    return table
+
+
+def toolkit(benchmark: str) -> pd.DataFrame:
+    """Every technique of Parts III and IV on one toy benchmark (``"ring"`` or ``"grid"``), all checkpoints.
+
+    One table, reused by later chapters (the recipe): Part III's study, then each Part IV study.
+    """
+    if benchmark not in ("ring", "grid"):
+        raise ValueError(f"benchmark must be 'ring' or 'grid', got {benchmark!r}")
+    tables = [load(f"part3_{benchmark}")] + [load(f"part4_{chapter}_{benchmark}") for chapter in PART4]
+    return pd.concat(tables, ignore_index=True)
