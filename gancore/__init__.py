@@ -6,6 +6,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from . import (
+    checkpoint,
     checks,
     data,
     diagnostics,
@@ -19,6 +20,7 @@ from . import (
     utils,
 )
 from .config import TrainConfig
+from .divergence import NonFiniteError
 from .gan import GAN
 from .history import History
 from .step import Batch, Step
@@ -47,9 +49,11 @@ __all__ = [
     "Batch",
     "GAN",
     "History",
+    "NonFiniteError",
     "TrainConfig",
     "Trainer",
     "bench",
+    "checkpoint",
     "checks",
     "data",
     "diagnostics",

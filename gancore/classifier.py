@@ -8,7 +8,7 @@ from importlib import resources
 import torch
 from torch import nn
 
-from .checks import positive_int
+from .checks import float_tensor, positive_int
 
 __all__ = ["MnistClassifier", "load_classifier", "classifier_features", "classify"]
 
@@ -90,8 +90,7 @@ def _check_digits(images: torch.Tensor, batch_size: int) -> None:
             "images must be a tensor of shape (N, 1, 28, 28) in [-1, 1], got "
             f"{getattr(images, 'shape', type(images).__name__)}"
         )
-    if not images.is_floating_point():
-        raise TypeError(f"images must be a float tensor in [-1, 1], got {images.dtype}")
+    float_tensor("images", images)  # float, not on the meta device, no NaN or inf
     positive_int("batch_size", batch_size)
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import torch
 
-from .checks import positive_int
+from .checks import positive_int, positive_number
 
 __all__ = ["TrainConfig", "OptimizerFactory"]
 
@@ -65,9 +65,16 @@ class TrainConfig:
         if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
             raise ValueError(f"TrainConfig.seed must be a non-negative int, got {self.seed!r}")
         for name in ("lr_g", "lr_d"):
-            value = getattr(self, name)
-            if not isinstance(value, (int, float)) or not value > 0:
-                raise ValueError(f"TrainConfig.{name} must be a positive number, got {value!r}")
+            positive_number(f"TrainConfig.{name}", getattr(self, name))
+        if not isinstance(self.device, (str, torch.device)):
+            raise TypeError(f"TrainConfig.device must be 'auto' or a device string, got {self.device!r}")
+        if self.device != "auto":
+            try:
+                torch.device(self.device)
+            except RuntimeError as error:
+                raise ValueError(f"TrainConfig.device={self.device!r} is not a device: {error}") from error
+        if not isinstance(self.progress, bool):
+            raise TypeError(f"TrainConfig.progress must be a bool, got {self.progress!r}")
         for name in ("betas_g", "betas_d"):
             value = tuple(getattr(self, name))
             if len(value) != 2 or not all(0.0 <= b < 1.0 for b in value):

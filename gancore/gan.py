@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .checks import positive_int
+from .checks import float_tensor, positive_int
 
 __all__ = ["GAN"]
 
@@ -116,7 +116,7 @@ class GAN(nn.Module):
             raise ValueError("give exactly one of n (a count) or z (latents)")
         if z is None:
             z = self.sample_latent(n)
-        elif z.ndim != 2 or z.shape[1] != self.latent_dim:
+        elif float_tensor("z", z).ndim != 2 or z.shape[1] != self.latent_dim:
             raise ValueError(f"z must have shape (N, {self.latent_dim}), got {tuple(z.shape)}")
         z = z.to(self.device)
         if self.conditional:

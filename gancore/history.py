@@ -54,6 +54,28 @@ class History:
         self._rows.append(row.detach())
         self._table = None
 
+    def first_nonfinite(self, start: int = 0) -> int | None:
+        """Index of the first row from ``start`` on holding NaN or inf (trainer columns), else ``None``."""
+        if start >= len(self._rows):
+            return None
+        if start == len(self._rows) - 1:  # the usual case, once per step: no stacking
+            return None if bool(self._rows[start].isfinite().all()) else start
+        finite = torch.stack(self._rows[start:]).isfinite().all(dim=1)  # (rows,)
+        if bool(finite.all()):
+            return None
+        return start + int((~finite).nonzero()[0, 0])
+
+    def truncate(self, steps: int) -> None:
+        """Keep the first ``steps`` rows (and the logged values of those rows) only."""
+        if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
+            raise ValueError(f"steps must be a non-negative int, got {steps!r}")
+        del self._rows[steps:]
+        for values in self._logged.values():
+            for i in [i for i in values if i >= steps]:
+                del values[i]
+        self._logged = {name: values for name, values in self._logged.items() if values}
+        self._table = None
+
     @property
     def columns(self) -> tuple[str, ...]:
         """All keys, the trainer's first, then the logged ones in order of first appearance."""

@@ -22,6 +22,26 @@ __all__ = [
 ]
 
 
+def _pair(d_real: torch.Tensor, d_fake: torch.Tensor) -> None:
+    """Check D's logits on real and fake samples: float tensors ``(N,)`` or ``(E, N)``, same leading axes."""
+    _one("d_real", d_real)
+    _one("d_fake", d_fake)
+    if d_real.shape[:-1] != d_fake.shape[:-1]:
+        raise ValueError(
+            f"d_real and d_fake must agree in all but the last axis, got {tuple(d_real.shape)} and "
+            f"{tuple(d_fake.shape)}"
+        )
+
+
+def _one(name: str, logits: torch.Tensor) -> None:
+    if not isinstance(logits, torch.Tensor):
+        raise TypeError(f"{name} must be a tensor of logits (N,), got {type(logits).__name__}")
+    if not logits.is_floating_point():
+        raise TypeError(f"{name} must be a floating-point tensor of logits, got dtype {logits.dtype}")
+    if logits.ndim == 0:
+        raise ValueError(f"{name} must have shape (N,), got a scalar")
+
+
 class GANLoss:
     """A discriminator loss and a generator loss, both to be minimized.
 
@@ -61,9 +81,11 @@ class Minimax(GANLoss):
     probabilistic = True
 
     def d(self, d_real: torch.Tensor, d_fake: torch.Tensor) -> torch.Tensor:
+        _pair(d_real, d_fake)
         return F.softplus(-d_real).mean(-1) + F.softplus(d_fake).mean(-1)
 
     def g(self, d_fake: torch.Tensor) -> torch.Tensor:
+        _one("d_fake", d_fake)
         return -F.softplus(d_fake).mean(-1)
 
 
@@ -74,6 +96,7 @@ class NonSaturating(Minimax):
     """
 
     def g(self, d_fake: torch.Tensor) -> torch.Tensor:
+        _one("d_fake", d_fake)
         return F.softplus(-d_fake).mean(-1)
 
 
@@ -82,9 +105,11 @@ class Wasserstein(GANLoss):
     :math:`L_G = -\mathbb{E}[D(G(z))]`. Needs a Lipschitz constraint on D (clipping, GP, SN)."""
 
     def d(self, d_real: torch.Tensor, d_fake: torch.Tensor) -> torch.Tensor:
+        _pair(d_real, d_fake)
         return d_fake.mean(-1) - d_real.mean(-1)
 
     def g(self, d_fake: torch.Tensor) -> torch.Tensor:
+        _one("d_fake", d_fake)
         return -d_fake.mean(-1)
 
 
@@ -105,9 +130,11 @@ class LeastSquares(GANLoss):
     c: float = 1.0
 
     def d(self, d_real: torch.Tensor, d_fake: torch.Tensor) -> torch.Tensor:
+        _pair(d_real, d_fake)
         return 0.5 * (d_real - self.b).pow(2).mean(-1) + 0.5 * (d_fake - self.a).pow(2).mean(-1)
 
     def g(self, d_fake: torch.Tensor) -> torch.Tensor:
+        _one("d_fake", d_fake)
         return 0.5 * (d_fake - self.c).pow(2).mean(-1)
 
     def __repr__(self) -> str:
@@ -120,9 +147,11 @@ class Hinge(GANLoss):
     :math:`L_G = -\mathbb{E}[D(G(z))]`."""
 
     def d(self, d_real: torch.Tensor, d_fake: torch.Tensor) -> torch.Tensor:
+        _pair(d_real, d_fake)
         return F.relu(1.0 - d_real).mean(-1) + F.relu(1.0 + d_fake).mean(-1)
 
     def g(self, d_fake: torch.Tensor) -> torch.Tensor:
+        _one("d_fake", d_fake)
         return -d_fake.mean(-1)
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .checks import positive_int
+from .checks import float_tensor, positive_int, positive_number
 from .classifier import classifier_features, classify
 from .data import GaussianMixture
 
@@ -58,6 +58,8 @@ def kl_to_uniform(counts: torch.Tensor) -> float:
         ``nan`` when ``counts`` is all zero.
     """
     counts = torch.as_tensor(counts, dtype=torch.float64).flatten()
+    if not bool((counts >= 0).all()) or not bool(torch.isfinite(counts).all()):
+        raise ValueError("counts must be non-negative finite numbers")
     total = counts.sum()
     if total <= 0:
         return math.nan
@@ -90,6 +92,8 @@ def mode_coverage(samples: torch.Tensor, mixture: GaussianMixture, threshold: fl
         )
     if samples.shape[0] == 0:
         raise ValueError("samples is empty")
+    float_tensor("samples", samples)
+    positive_number("threshold", threshold)
     x = samples.detach().to("cpu", torch.float64)
     dist = torch.cdist(x, mixture.centers.to(torch.float64))  # (N, K)
     nearest_dist, nearest = dist.min(dim=1)
@@ -135,8 +139,7 @@ def _check_features(feats: torch.Tensor, name: str, min_rows: int = 2) -> None:
             f"{name} must be a tensor of shape (N, F) with N >= {min_rows}, got "
             f"{getattr(feats, 'shape', type(feats).__name__)}"
         )
-    if not torch.isfinite(feats).all():
-        raise ValueError(f"{name} holds NaN or infinite values")
+    float_tensor(name, feats)
 
 
 def _sqrtm_psd(matrix: torch.Tensor) -> torch.Tensor:

@@ -6,6 +6,8 @@ from collections.abc import Callable
 
 import torch
 
+from .checks import float_tensor, number_at_least
+
 __all__ = ["gradient_penalty", "r1", "r2", "input_gradient", "input_gradient_norm"]
 
 Discriminator = Callable[[torch.Tensor], torch.Tensor]
@@ -22,8 +24,11 @@ def input_gradient(D: Discriminator, x: torch.Tensor, create_graph: bool = True)
     Returns:
         ``grad_x D(x)`` flattened per sample, shape ``(N, features)``.
     """
+    if not callable(D):
+        raise TypeError(f"D must be a callable module (N, ...) -> (N,), got {type(D).__name__}")
     if not isinstance(x, torch.Tensor) or x.ndim < 2:
         raise ValueError(f"x must be a tensor of shape (N, ...), got {getattr(x, 'shape', x)!r}")
+    float_tensor("x", x, finite=False)
     x = x.detach().requires_grad_(True)
     with torch.enable_grad():
         out = D(x)
@@ -53,6 +58,9 @@ def gradient_penalty(
     Returns:
         A scalar tensor that can be back-propagated to D's parameters.
     """
+    float_tensor("x_real", x_real, finite=False)
+    float_tensor("x_fake", x_fake, finite=False)
+    number_at_least("center", center, 0.0)
     if x_real.shape != x_fake.shape:
         raise ValueError(
             f"x_real and x_fake must have the same shape, got {tuple(x_real.shape)} and {tuple(x_fake.shape)}"

@@ -12,8 +12,10 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
+from .checkpoint import atomic_save, load_checkpoint
 from .config import TrainConfig
 from .data import Data, batches
+from .divergence import FiniteWatch
 from .gan import GAN
 from .history import History
 from .losses import GANLoss
@@ -71,6 +73,8 @@ class Trainer:
         for t in techniques:
             if not isinstance(t, Technique):
                 raise TypeError(f"techniques must be Technique instances, got {type(t).__name__}")
+        if any(p.is_meta for p in gan.parameters()):
+            raise ValueError("gan has parameters on the meta device (no data); build G and D on 'cpu'")
         for t in techniques:
             t.check(gan, loss)
         self.loss, self.config, self.techniques = loss, config, techniques
@@ -107,7 +111,10 @@ class Trainer:
         return x
 
     def _logits(self, D: nn.Module, x: torch.Tensor, y: torch.Tensor | None) -> torch.Tensor:
-        return D(x, y) if self.gan.conditional else D(x)  # (N,)
+        logits = D(x, y) if self.gan.conditional else D(x)  # (N,)
+        if logits.ndim != 1:
+            raise ValueError(f"D must return logits of shape (N,), got {tuple(logits.shape)}; squeeze it")
+        return logits
 
     def d_loss(
         self, D: nn.Module, x_real: torch.Tensor, x_fake: torch.Tensor, step: Step | None = None
@@ -242,6 +249,11 @@ class Trainer:
 
         Returns:
             The trainer's :class:`History` (all steps so far).
+
+        Raises:
+            gancore.NonFiniteError: When a loss, a logged value or a parameter stops being finite; it
+                names the step and the last finite values, and ``trainer.history`` (also
+                ``error.history``) keeps the finite steps.
         """
         stop = self.config.steps if stop_at is None else stop_at
         if isinstance(stop, bool) or not isinstance(stop, int) or not 0 <= stop <= self.config.steps:
@@ -253,6 +265,7 @@ class Trainer:
         if every is not None and not self.snapshots:
             self._snapshot()
         self.gan.train()
+        watch = FiniteWatch(self, stop)
         try:
             with tqdm(
                 total=self.config.steps,
@@ -266,6 +279,7 @@ class Trainer:
                     self.step += 1
                     if every is not None and self.step % every == 0:
                         self._snapshot()
+                    watch.after_step()
                     bar.update(1)
         finally:
             self._next_real = None
@@ -308,12 +322,21 @@ class Trainer:
             torch.cuda.set_rng_state_all(state["rng_cuda"])
 
     def save(self, path: str | PathLike[str]) -> None:
-        """Write :meth:`state_dict` to ``path`` with ``torch.save``."""
-        torch.save(self.state_dict(), path)
+        """Write :meth:`state_dict` to ``path`` atomically (temp file, fsync, rename): a crash
+        mid-save leaves the previous file at ``path`` intact."""
+        atomic_save(self.state_dict(), path)
 
     def load(self, path: str | PathLike[str]) -> None:
-        """Read a file written by :meth:`save` (``weights_only=True``: no code is unpickled)."""
-        self.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
+        """Read a file written by :meth:`save` (``weights_only=True``: no code is unpickled).
+
+        Raises:
+            FileNotFoundError: If there is no such file.
+            ValueError: If the file is truncated, corrupt or not a Trainer checkpoint.
+        """
+        self.load_state_dict(load_checkpoint(path, required=_STATE_KEYS))
+
+
+_STATE_KEYS = ("step", "gan", "opt_g", "opt_d", "techniques", "history", "snapshots", "rng_cpu")
 
 
 def _grad_norm(module: nn.Module) -> torch.Tensor:

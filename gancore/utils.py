@@ -43,11 +43,22 @@ def get_device(device: str | torch.device = "auto") -> torch.device:
         The resolved ``torch.device``.
 
     Raises:
-        ValueError: If ``device`` names CUDA but no CUDA device is available.
+        TypeError: If ``device`` is not a string or a ``torch.device``.
+        ValueError: If ``device`` is not a device, is ``meta``, or names CUDA but no CUDA
+            device is available.
     """
     if device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    resolved = torch.device(device)
+    if not isinstance(device, (str, torch.device)):
+        raise TypeError(
+            f"device must be 'auto', a device string or a torch.device, got {type(device).__name__}"
+        )
+    try:
+        resolved = torch.device(device)
+    except RuntimeError as error:
+        raise ValueError(f"device={device!r} is not a device: {error}") from error
+    if resolved.type == "meta":
+        raise ValueError("device='meta' holds no data; train on 'cpu', 'cuda' or another real device")
     if resolved.type == "cuda" and not torch.cuda.is_available():
         raise ValueError(f"device={str(device)!r} was requested but CUDA is not available")
     return resolved

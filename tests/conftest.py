@@ -1,4 +1,4 @@
-"""Shared pytest fixtures and the CUDA marker's skip rule."""
+"""Shared pytest fixtures, the CUDA marker's skip rule and the --browser switch (tests/browser)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,19 @@ import pytest
 import torch
 
 import gancore as gc
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--browser", action="store_true", help="run tests/browser (the built book in Chromium; make browser)"
+    )
+
+
+def pytest_ignore_collect(collection_path, config):
+    # The browser test needs the built book, Chromium and MathJax: `make browser` runs it.
+    if collection_path.name == "browser" and not config.getoption("--browser"):
+        return True
+    return None
 
 
 def pytest_collection_modifyitems(config, items):

@@ -8,6 +8,7 @@ from typing import Any
 import torch
 from torch.utils.data import DataLoader, Dataset
 
+from ..checks import float_tensor
 from ..step import Batch
 from .toy import GaussianMixture
 
@@ -56,6 +57,7 @@ def batches(data: Data, batch_size: int, device: torch.device | str = "cpu") -> 
 
 
 def _check_tensor(x: torch.Tensor) -> None:
+    float_tensor("data", x)  # a float tensor with data, no NaN or inf
     if x.ndim < 2 or len(x) == 0:
         raise ValueError(f"a data tensor must have shape (N, ...), got {tuple(x.shape)}")
 

@@ -6,7 +6,7 @@ import math
 
 import torch
 
-from ..checks import positive_int
+from ..checks import positive_int, positive_number
 from ..step import Batch
 
 __all__ = ["GaussianMixture", "ring", "grid"]
@@ -28,14 +28,19 @@ class GaussianMixture:
 
     def __init__(self, centers: torch.Tensor, std: float, weights: torch.Tensor | None = None) -> None:
         centers = torch.as_tensor(centers, dtype=torch.float32)
-        if centers.ndim != 2 or centers.shape[0] < 1:
+        if centers.ndim != 2 or centers.shape[0] < 1 or centers.shape[1] < 1:
             raise ValueError(f"centers must have shape (K, dim), got {tuple(centers.shape)}")
-        if not isinstance(std, (int, float)) or not std > 0:
-            raise ValueError(f"std must be a positive number, got {std!r}")
+        if not bool(torch.isfinite(centers).all()):
+            raise ValueError("centers holds NaN or infinite values")
+        positive_number("std", std)
         if weights is None:
             weights = torch.full((centers.shape[0],), 1.0 / centers.shape[0])
         weights = torch.as_tensor(weights, dtype=torch.float32)
-        if weights.shape != (centers.shape[0],) or (weights < 0).any() or weights.sum() <= 0:
+        if (
+            weights.shape != (centers.shape[0],)
+            or not (weights >= 0).all()
+            or not 0 < weights.sum() < math.inf
+        ):
             raise ValueError(f"weights must be {centers.shape[0]} non-negative numbers")
         self.centers = centers
         self.std = float(std)
@@ -87,6 +92,7 @@ def ring(modes: int = 8, radius: float = 2.0, std: float = 0.02) -> GaussianMixt
         std: Standard deviation of each Gaussian.
     """
     positive_int("modes", modes)
+    positive_number("radius", radius)
     angles = torch.arange(modes, dtype=torch.float64) * (2 * math.pi / modes)
     centers = radius * torch.stack([angles.cos(), angles.sin()], dim=1)
     return GaussianMixture(centers.float(), std)
@@ -103,6 +109,7 @@ def grid(side: int = 5, spacing: float = 2.0, std: float = 0.05) -> GaussianMixt
         std: Standard deviation of each Gaussian.
     """
     positive_int("side", side)
+    positive_number("spacing", spacing)
     coords = (torch.arange(side, dtype=torch.float32) - (side - 1) / 2) * spacing
     xs, ys = torch.meshgrid(coords, coords, indexing="ij")
     return GaussianMixture(torch.stack([xs.flatten(), ys.flatten()], dim=1), std)
