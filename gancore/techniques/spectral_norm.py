@@ -7,6 +7,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.func import functional_call
 
+from ..checks import positive_int
 from .base import Technique
 
 __all__ = ["SpectralNorm", "SpectralNormalizedD"]
@@ -43,14 +44,8 @@ class SpectralNormalizedD(nn.Module):
         super().__init__()
         if not isinstance(D, nn.Module):
             raise TypeError(f"D must be a torch.nn.Module, got {type(D).__name__}")
-        if (
-            isinstance(n_power_iterations, bool)
-            or not isinstance(n_power_iterations, int)
-            or n_power_iterations < 1
-        ):
-            raise ValueError(f"n_power_iterations must be a positive int, got {n_power_iterations!r}")
         self.D = D
-        self.n_power_iterations = n_power_iterations
+        self.n_power_iterations = positive_int("n_power_iterations", n_power_iterations)
         self.weight_names = [name for name, p in D.named_parameters() if p.ndim >= 2]
         if not self.weight_names:
             raise ValueError("D has no weight matrices to normalize")
@@ -120,13 +115,7 @@ class SpectralNorm(Technique):
     """
 
     def __init__(self, n_power_iterations: int = 1) -> None:
-        if (
-            isinstance(n_power_iterations, bool)
-            or not isinstance(n_power_iterations, int)
-            or n_power_iterations < 1
-        ):
-            raise ValueError(f"n_power_iterations must be a positive int, got {n_power_iterations!r}")
-        self.n_power_iterations = n_power_iterations
+        self.n_power_iterations = positive_int("n_power_iterations", n_power_iterations)
 
     def wrap_d(self, D: nn.Module) -> nn.Module:
         if isinstance(D, SpectralNormalizedD):  # idempotent
