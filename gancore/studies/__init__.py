@@ -8,10 +8,19 @@ to check that the code still produces the stored numbers.
 
 - :mod:`~gancore.studies.store`: ``Study``, ``load``, ``replay``, ``run_study``, ``rehash``.
 - :mod:`~gancore.studies.book`: ``STUDIES``, the book's studies; the variants of Parts III and IV;
-  ``with_baseline`` and ``toolkit``, the tables chapters compare.
+  ``with_baseline`` and ``toolkit``, the tables chapters compare; the recipe's variants.
 """
 
-from .book import PART4, STUDIES, part3_variants, part4_variants, toolkit, with_baseline
+from .book import (
+    PART4,
+    RECIPE_BUDGET,
+    STUDIES,
+    part3_variants,
+    part4_variants,
+    recipe_variants,
+    toolkit,
+    with_baseline,
+)
 from .store import StaleStudyError, Study, load, rehash, replay, results_folder, run_study
 
 __all__ = [
@@ -21,6 +30,8 @@ __all__ = [
     "part3_variants",
     "PART4",
     "part4_variants",
+    "RECIPE_BUDGET",
+    "recipe_variants",
     "with_baseline",
     "toolkit",
     "results_folder",
