@@ -126,3 +126,23 @@ def classify(images: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
     model = load_classifier(images.device)
     chunks = [model(batch.float()).argmax(dim=1) for batch in images.detach().split(batch_size)]
     return torch.cat(chunks)  # (N,)
+
+
+@torch.no_grad()
+def class_probabilities(images: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
+    """The shipped classifier's softmax over the 10 digits, computed on the images' device.
+
+    Its maximum is the classifier's *confidence*: near 1 for clear digits, lower for blobs
+    that resemble several digits or none.
+
+    Args:
+        images: Digits ``(N, 1, 28, 28)`` in ``[-1, 1]``, on CPU or CUDA.
+        batch_size: Images per forward pass.
+
+    Returns:
+        ``(N, 10)`` float32 probabilities on ``images.device``; rows sum to 1.
+    """
+    _check_digits(images, batch_size)
+    model = load_classifier(images.device)
+    chunks = [model(batch.float()).softmax(dim=1) for batch in images.detach().split(batch_size)]
+    return torch.cat(chunks)  # (N, 10)

@@ -10,7 +10,7 @@ import numpy as np
 import torch
 
 from .checks import float_tensor, positive_int, positive_number
-from .classifier import classifier_features, classify
+from .classifier import class_probabilities, classifier_features, classify
 from .data import GaussianMixture
 
 __all__ = [
@@ -23,6 +23,8 @@ __all__ = [
     "PrecisionRecall",
     "precision_recall",
     "classifier_features",
+    "class_probabilities",
+    "conditional_accuracy",
     "classify",
     "ClassCoverage",
     "class_coverage",
@@ -319,3 +321,27 @@ def stacked_mnist_coverage(images: torch.Tensor, batch_size: int = 1000) -> Clas
     modes = 100 * digits[:, 0] + 10 * digits[:, 1] + digits[:, 2]  # (N,)
     counts = torch.bincount(modes, minlength=1000)
     return ClassCoverage(modes=int((counts > 0).sum()), kl=kl_to_uniform(counts), counts=counts)
+
+
+def conditional_accuracy(images: torch.Tensor, labels: torch.Tensor, batch_size: int = 1000) -> float:
+    """The fraction of generated digits the shipped classifier reads as the label they were asked for.
+
+    For a class-conditional generator, ``images = G(z, labels)``. Real test digits score about
+    0.99 (the classifier's own accuracy); a generator that ignores its label scores about 0.1.
+
+    Args:
+        images: Digits ``(N, 1, 28, 28)`` in ``[-1, 1]``.
+        labels: The requested classes ``(N,)``, int64 in ``[0, 10)``.
+        batch_size: Images per classifier pass.
+
+    Returns:
+        A number in ``[0, 1]``.
+    """
+    if not isinstance(labels, torch.Tensor) or labels.ndim != 1 or labels.dtype != torch.int64:
+        raise ValueError(
+            f"labels must be an int64 tensor of shape (N,), got {getattr(labels, 'shape', labels)!r}"
+        )
+    if isinstance(images, torch.Tensor) and len(images) != len(labels):
+        raise ValueError(f"images and labels differ in length: {len(images)} vs {len(labels)}")
+    predicted = classify(images, batch_size).cpu()  # (N,)
+    return float((predicted == labels.cpu()).double().mean())

@@ -9,6 +9,7 @@ import torch
 from torch import nn
 
 from .checks import positive_int
+from .conditioning import ConcatLabels, LabelConditioning, ProjectLabels, check_labels
 
 __all__ = [
     "MLPGenerator",
@@ -19,10 +20,17 @@ __all__ = [
     "layer_norm",
     "count_parameters",
     "leaky_relu",
+    "transposed_conv",
+    "upsample_conv",
+    "strided_conv",
+    "conv_pool",
+    "ConcatLabels",
+    "ProjectLabels",
 ]
 
 ModuleFactory = Callable[[], nn.Module]
 NormFactory = Callable[[int], nn.Module]
+ResizeFactory = Callable[[int, int, bool], nn.Module]  # (c_in, c_out, bias) -> a module that resizes by 2
 
 leaky_relu = partial(nn.LeakyReLU, 0.2)  # the DCGAN discriminator's activation
 
@@ -141,50 +149,113 @@ def _pyramid(image_size: int) -> tuple[int, int]:
     return base, levels
 
 
+def transposed_conv(c_in: int, c_out: int, bias: bool) -> nn.Module:
+    """Double H and W by a stride-2 transposed convolution, kernel 4 (DCGAN's "fractional-strided")."""
+    return nn.ConvTranspose2d(c_in, c_out, 4, 2, 1, bias=bias)
+
+
+def upsample_conv(c_in: int, c_out: int, bias: bool) -> nn.Module:
+    """Double H and W by nearest-neighbour upsampling, then a 3x3 convolution (no learned upsampling)."""
+    return nn.Sequential(
+        nn.Upsample(scale_factor=2, mode="nearest"), nn.Conv2d(c_in, c_out, 3, 1, 1, bias=bias)
+    )
+
+
+def strided_conv(c_in: int, c_out: int, bias: bool) -> nn.Module:
+    """Halve H and W by a stride-2 convolution, kernel 4 (DCGAN: the network learns its downsampling)."""
+    return nn.Conv2d(c_in, c_out, 4, 2, 1, bias=bias)
+
+
+def conv_pool(c_in: int, c_out: int, bias: bool) -> nn.Module:
+    """Halve H and W by a 3x3 convolution, then 2x2 max pooling (what DCGAN replaced)."""
+    return nn.Sequential(nn.Conv2d(c_in, c_out, 3, 1, 1, bias=bias), nn.MaxPool2d(2))
+
+
 class DCGANGenerator(nn.Module):
     """A DCGAN generator (Radford et al. 2016) for square images of any size ``base * 2**k``.
 
     ``z`` is projected to a ``base x base`` map and doubled ``k`` times by stride-2 transposed
     convolutions with batch norm and ReLU; the output is ``tanh``, in ``[-1, 1]``.
-    28 = 7 * 2**2 (MNIST), 32 = 4 * 2**3 (CIFAR-sized, Stacked MNIST).
+    28 = 7 * 2**2 (MNIST), 32 = 4 * 2**3 (CIFAR-sized, Stacked MNIST). Each of DCGAN's
+    guidelines is a parameter, so a chapter can ablate it.
+
+    With ``num_classes`` the generator is class-conditional, ``G(z, y)``: a learned
+    ``embed_dim``-vector per class is concatenated to ``z`` (Mirza & Osindero 2014).
 
     Args:
         latent_dim: Size of ``z``.
         channels: Output image channels (1 for MNIST, 3 for Stacked MNIST).
         image_size: Output height and width.
         width: Channels of the last hidden map; earlier maps have 2x, 4x, ... as many.
+        norm: Normalization after every hidden layer (``batch_norm``), or ``None``. Layers that
+            are normalized have no bias (batch norm's shift replaces it).
+        activation: Hidden nonlinearity (``nn.ReLU``; e.g. ``leaky_relu`` to ablate it).
+        upsample: ``(c_in, c_out, bias) -> module`` doubling H and W (``transposed_conv`` or
+            ``upsample_conv``).
+        output: Output nonlinearity (``nn.Tanh``; ``nn.Identity`` leaves the output unbounded).
+        num_classes: Classes of a conditional generator, or ``None``.
+        embed_dim: Size of the class embedding (default: ``num_classes``).
     """
 
-    def __init__(self, latent_dim: int, channels: int = 1, image_size: int = 28, width: int = 64) -> None:
+    def __init__(
+        self,
+        latent_dim: int,
+        channels: int = 1,
+        image_size: int = 28,
+        width: int = 64,
+        norm: NormFactory | None = batch_norm,
+        activation: ModuleFactory = nn.ReLU,
+        upsample: ResizeFactory = transposed_conv,
+        output: ModuleFactory = nn.Tanh,
+        num_classes: int | None = None,
+        embed_dim: int | None = None,
+    ) -> None:
         super().__init__()
         self.latent_dim = positive_int("latent_dim", latent_dim)
         self.channels = positive_int("channels", channels)
         self.image_size = image_size
         base, levels = _pyramid(image_size)
         width = positive_int("width", width)
+        if norm is not None and not callable(norm):
+            raise TypeError(f"norm must be a callable channels -> nn.Module or None, got {norm!r}")
+        _check_factories(activation=activation, upsample=upsample, output=output)
+        self.num_classes = None if num_classes is None else positive_int("num_classes", num_classes)
+        labels = 0 if num_classes is None else positive_int("embed_dim", embed_dim or num_classes)
+
+        def hidden(c: int) -> list[nn.Module]:
+            return [norm(c), activation()] if norm is not None else [activation()]
+
         c = width * 2 ** (levels - 1)
         self.base, self.start_channels = base, c
         self.project = nn.Sequential(
-            nn.Linear(latent_dim, c * base * base, bias=False),
+            nn.Linear(latent_dim + labels, c * base * base, bias=norm is None),
             nn.Unflatten(1, (c, base, base)),
-            nn.BatchNorm2d(c),
-            nn.ReLU(),
+            *hidden(c),
         )
         blocks: list[nn.Module] = []
         for _ in range(levels - 1):
-            blocks += [nn.ConvTranspose2d(c, c // 2, 4, 2, 1, bias=False), nn.BatchNorm2d(c // 2), nn.ReLU()]
+            blocks += [upsample(c, c // 2, norm is None), *hidden(c // 2)]
             c //= 2
-        blocks += [nn.ConvTranspose2d(c, channels, 4, 2, 1), nn.Tanh()]
+        blocks += [upsample(c, channels, True), output()]
         self.net = nn.Sequential(*blocks)
+        self.embed = None if num_classes is None else nn.Embedding(num_classes, labels)
 
-    def forward(self, z: torch.Tensor) -> torch.Tensor:
+    def forward(self, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
         if z.ndim != 2 or z.shape[1] != self.latent_dim:
             raise ValueError(f"z must have shape (N, {self.latent_dim}), got {tuple(z.shape)}")
+        if self.embed is not None:
+            z = torch.cat([z, self.embed(check_labels(y, len(z), self.num_classes))], dim=1)
+        elif y is not None:
+            raise ValueError("y is only for a conditional generator (built with num_classes)")
         return self.net(self.project(z))  # (N, C, H, W)
 
 
 class DCGANDiscriminator(nn.Module):
     """A DCGAN discriminator: stride-2 convolutions with LeakyReLU(0.2), then a linear logit.
+
+    With ``num_classes`` it is class-conditional, ``D(x, y)``, and ``conditioning`` says how
+    it reads the label (:class:`~gancore.conditioning.ProjectLabels` or
+    :class:`~gancore.conditioning.ConcatLabels`).
 
     Args:
         channels: Input image channels.
@@ -192,10 +263,23 @@ class DCGANDiscriminator(nn.Module):
         width: Channels of the first convolution; each later one doubles them.
         norm: A factory ``channels -> nn.Module`` applied after every convolution but the
             first (``batch_norm``, ``layer_norm``), or ``None`` for no normalization.
+        activation: Hidden nonlinearity (``leaky_relu``; ``nn.ReLU`` to ablate it).
+        downsample: ``(c_in, c_out, bias) -> module`` halving H and W (``strided_conv`` or
+            ``conv_pool``).
+        num_classes: Classes of a conditional discriminator, or ``None``.
+        conditioning: ``(num_classes, features) -> LabelConditioning``, used with ``num_classes``.
     """
 
     def __init__(
-        self, channels: int = 1, image_size: int = 28, width: int = 64, norm: NormFactory | None = None
+        self,
+        channels: int = 1,
+        image_size: int = 28,
+        width: int = 64,
+        norm: NormFactory | None = None,
+        activation: ModuleFactory = leaky_relu,
+        downsample: ResizeFactory = strided_conv,
+        num_classes: int | None = None,
+        conditioning: Callable[[int, int], LabelConditioning] = ProjectLabels,
     ) -> None:
         super().__init__()
         self.channels = positive_int("channels", channels)
@@ -204,28 +288,51 @@ class DCGANDiscriminator(nn.Module):
         width = positive_int("width", width)
         if norm is not None and not callable(norm):
             raise TypeError(f"norm must be a callable channels -> nn.Module or None, got {norm!r}")
+        _check_factories(activation=activation, downsample=downsample, conditioning=conditioning)
+        features = width * 2 ** (levels - 1) * base * base
+        self.num_classes = None if num_classes is None else positive_int("num_classes", num_classes)
+        self.condition = None if num_classes is None else conditioning(num_classes, features)
+        extra = 0 if self.condition is None else self.condition.extra_channels
         layers: list[nn.Module] = []
-        c_in, c_out = channels, width
+        c_in, c_out = channels + extra, width
         for level in range(levels):
-            layers.append(nn.Conv2d(c_in, c_out, 4, 2, 1, bias=norm is None or level == 0))
+            layers.append(downsample(c_in, c_out, norm is None or level == 0))
             if norm is not None and level > 0:
                 layers.append(norm(c_out))
-            layers.append(nn.LeakyReLU(0.2))
+            layers.append(activation())
             c_in, c_out = c_out, c_out * 2
         layers += [nn.Flatten(), nn.Linear(c_in * base * base, 1)]
         self.net = nn.Sequential(*layers)
 
-    def features(self, x: torch.Tensor) -> torch.Tensor:
+    def _labels(self, x: torch.Tensor, y: torch.Tensor | None) -> torch.Tensor | None:
+        if self.num_classes is None:
+            if y is not None:
+                raise ValueError("y is only for a conditional discriminator (built with num_classes)")
+            return None
+        return check_labels(y, len(x), self.num_classes)
+
+    def features(self, x: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
         """The last feature map, flattened ``(N, features)``: what the output layer reads."""
         if x.ndim != 4 or x.shape[1] != self.channels or x.shape[-1] != self.image_size:
             raise ValueError(
                 f"x must have shape (N, {self.channels}, {self.image_size}, {self.image_size}), "
                 f"got {tuple(x.shape)}"
             )
+        y = self._labels(x, y)
+        if self.condition is not None:
+            x = self.condition.inputs(x, y)  # (N, C + extra, H, W)
         return self.net[:-1](x)  # (N, features)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.net[-1](self.features(x)).squeeze(1)  # (N,)
+    def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+        h = self.features(x, y)  # (N, features)
+        logits = self.net[-1](h).squeeze(1)  # (N,)
+        return logits if self.condition is None else self.condition.logits(logits, h, y)
+
+
+def _check_factories(**factories: object) -> None:
+    for name, factory in factories.items():
+        if not callable(factory):
+            raise TypeError(f"{name} must be a callable (a class or a factory function), got {factory!r}")
 
 
 def count_parameters(module: nn.Module) -> int:

@@ -311,11 +311,40 @@ def test_mnist_benchmark_scores_fd_and_classes():
         "fd",
         "modes",
         "class_kl",
+        "confidence",
+        "precision",
+        "recall",
         "seconds_per_step",
         "loss_d",
         "loss_g",
     ]
     assert 1 <= df["modes"].item() <= 10 and df["fd"].item() > 0 and math.isfinite(df["class_kl"].item())
+    assert (
+        0.1 <= df["confidence"].item() <= 1
+        and 0 <= df["precision"].item() <= 1
+        and 0 <= df["recall"].item() <= 1
+    )
+
+
+def test_a_conditional_generator_on_labelled_mnist_is_scored_per_requested_class():
+    bench = gc.bench.mnist(steps=2, batch_size=8, latent_dim=8, width=4, n_samples=200, labels=True)
+    cond = {"num_classes": 10}
+    variants = [
+        Variant("uncond"),
+        Variant("cond", g_kwargs=cond, d_kwargs={**cond, "conditioning": gc.models.ConcatLabels}),
+    ]
+    df = gc.bench.compare(variants, bench, seeds=(0,), progress=False).set_index("variant")
+    assert math.isnan(df.loc["uncond", "cond_acc"])  # an unconditional G cannot be asked for a digit
+    assert 0 <= df.loc["cond", "cond_acc"] <= 1
+    per_class = [df.loc["cond", f"fd_{c}"] for c in range(10)]
+    assert df.loc["cond", "fd_class"] == pytest.approx(sum(per_class) / 10)
+
+
+def test_stacked_mnist_benchmark_scores_modes_and_kl():
+    bench = gc.bench.stacked_mnist(steps=2, batch_size=8, latent_dim=8, width=4, n_train=64, n_samples=50)
+    row = gc.bench.run(Variant("baseline"), bench, seed=0)
+    assert 1 <= row["modes"] <= 50 and 0 < row["kl"] <= math.log(1000) + 1e-9
+    assert bench.data().shape == (64, 3, 28, 28)
 
 
 def test_effects_gives_a_verdict_only_when_the_interval_excludes_zero():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 
+import pandas as pd
 import pytest
 
 import gancore as gc
@@ -43,14 +44,39 @@ def test_the_code_still_produces_the_stored_numbers(name):
     study = gc.studies.STUDIES[name]
     if _needs_mnist(study) and not _mnist_available():
         pytest.skip("MNIST is not available offline (set GANCORE_DATA)")
-    both = gc.studies.replay(name, study.variants[0].name, study.seeds[0], study.every)
-    stored, replayed = both.loc["stored"], both.loc["replayed"]
-    assert replayed["modes"] == stored["modes"]
-    if "hq" in both:
-        assert replayed["hq"] == pytest.approx(stored["hq"], abs=0.004)  # 10 of 2,500 samples
-    for column in ("loss_d", "loss_g", "fd"):
-        if column in both:
-            assert replayed[column] == pytest.approx(stored[column], rel=1e-4)
+    if not gc.studies.replayable(name):
+        kernels = gc.studies.load(name).attrs["provenance"].get("cpu_kernels")
+        pytest.skip(
+            f"{name} was stored with {kernels} CPU kernels; this machine runs {gc.studies.cpu_kernels()}"
+        )
+    both = gc.studies.verify(name, study.variants[0].name, study.seeds[0], study.every)
+    assert both is not None and list(both.index) == ["stored", "replayed"]
+
+
+@pytest.mark.parametrize(
+    ("column", "replayed", "passes"),
+    [("modes", 7.0, False), ("hq", 0.503, True), ("hq", 0.505, False), ("loss_d", 1.3, False)],
+)
+def test_verify_compares_modes_exactly_hq_to_ten_samples_and_the_rest_to_1e4(
+    monkeypatch, column, replayed, passes
+):
+    stored = {"modes": 8.0, "hq": 0.5, "kl": 0.1, "loss_d": 1.2, "loss_g": 0.9}
+    both = pd.DataFrame([stored, {**stored, column: replayed}], index=["stored", "replayed"])
+    monkeypatch.setattr(gc.studies.store, "replayable", lambda *args: True)
+    monkeypatch.setattr(gc.studies.store, "replay", lambda *args: both)
+    if passes:
+        assert gc.studies.verify("protocol_ring_lr", "lr 2e-4 (protocol)", 0, 500) is both
+    else:
+        with pytest.raises(AssertionError, match=f"{column} differs"):
+            gc.studies.verify("protocol_ring_lr", "lr 2e-4 (protocol)", 0, 500)
+
+
+def test_verify_does_not_train_on_other_cpu_kernels(monkeypatch):
+    monkeypatch.setattr(gc.studies.store, "cpu_kernels", lambda: "a kernel set no study used")
+    monkeypatch.setattr(gc.studies.store, "replay", lambda *args, **kwargs: pytest.fail("replayed"))
+    assert gc.studies.verify("protocol_ring_lr", "lr 2e-4 (protocol)", 0, 500) is None
+    with pytest.raises(gc.studies.StaleStudyError, match="CPU kernels"):
+        gc.studies.rehash("protocol_ring_lr")
 
 
 def test_a_changed_definition_makes_the_stored_file_stale(tmp_path, monkeypatch):

@@ -1,6 +1,7 @@
 """Comparisons on fixed benchmarks: variants × seeds, batched training, statistics over seeds.
 
-- :mod:`~gancore.bench.benchmarks`: what a comparison holds fixed (``RING``, ``GRID``, ``mnist``).
+- :mod:`~gancore.bench.benchmarks`: what a comparison holds fixed (``RING``, ``GRID``, ``mnist``,
+  ``stacked_mnist``).
 - :mod:`~gancore.bench.comparison`: ``Variant``, ``compare``, ``run``, ``build_trainer``.
 - :mod:`~gancore.bench.costs`: ``time_per_step``, ``step_costs``.
 - :mod:`~gancore.bench.stats`: ``summarize``, ``bootstrap_ci``, ``paired_difference``, ``effects``.
@@ -8,7 +9,16 @@
 """
 
 from . import comparison, costs, pool, stats
-from .benchmarks import GRID, RING, Benchmark, MNISTBenchmark, ToyBenchmark, mnist
+from .benchmarks import (
+    GRID,
+    RING,
+    Benchmark,
+    MNISTBenchmark,
+    StackedMNISTBenchmark,
+    ToyBenchmark,
+    mnist,
+    stacked_mnist,
+)
 from .comparison import Variant, build_trainer, compare, run
 from .costs import step_costs, time_per_step
 from .pool import shutdown_workers
@@ -31,6 +41,8 @@ __all__ = [
     "Benchmark",
     "ToyBenchmark",
     "MNISTBenchmark",
+    "StackedMNISTBenchmark",
+    "stacked_mnist",
     "RING",
     "GRID",
     "mnist",

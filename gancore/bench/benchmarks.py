@@ -15,7 +15,16 @@ from ..data import GaussianMixture
 from ..gan import GAN
 from ..models import DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator
 
-__all__ = ["Benchmark", "ToyBenchmark", "MNISTBenchmark", "RING", "GRID", "mnist"]
+__all__ = [
+    "Benchmark",
+    "ToyBenchmark",
+    "MNISTBenchmark",
+    "StackedMNISTBenchmark",
+    "RING",
+    "GRID",
+    "mnist",
+    "stacked_mnist",
+]
 
 
 class Benchmark:
@@ -109,8 +118,14 @@ class MNISTBenchmark(Benchmark):
     """MNIST with small DCGAN players, scored in a pretrained classifier's feature space.
 
     Metrics: ``fd`` (Fréchet distance between classifier features of ``n_samples`` fakes
-    and as many real images), ``modes`` (digit classes covered) and ``class_kl`` (KL of the
-    predicted-class histogram from uniform). Build it with :func:`mnist`.
+    and as many real images), ``modes`` (digit classes covered), ``class_kl`` (KL of the
+    predicted-class histogram from uniform), ``confidence`` (the classifier's mean top
+    probability), and improved ``precision`` and ``recall`` (k = 3) in the same features.
+    A class-conditional generator (one built with ``num_classes``) is asked for each digit
+    equally often and also gets ``cond_acc`` (:func:`gancore.metrics.conditional_accuracy`),
+    ``fd_0`` ... ``fd_9`` (each digit's fakes against that digit's real images) and their mean
+    ``fd_class``. With ``labels=True`` the data carries the digits' labels (what a conditional
+    GAN trains on; an unconditional one ignores them). Build it with :func:`mnist`.
     """
 
     def __init__(
@@ -121,12 +136,14 @@ class MNISTBenchmark(Benchmark):
         n_samples: int = 2500,
         root: str | None = None,
         train: bool = False,
+        labels: bool = False,
     ) -> None:
         self.name, self.config, self.latent_dim, self.width = "mnist", config, latent_dim, width
-        self.n_samples, self.root, self.train = n_samples, root, train
+        self.n_samples, self.root, self.train, self.labels = n_samples, root, train, labels
 
-    def data(self) -> torch.Tensor:
-        return gc_data.mnist(root=self.root, train=self.train).tensors[0]  # (N, 1, 28, 28), parsed once
+    def data(self) -> torch.Tensor | gc_data.LabeledImages:
+        digits = gc_data.mnist(root=self.root, train=self.train)  # (N, 1, 28, 28) and (N,), parsed once
+        return digits if self.labels else digits.tensors[0]
 
     def generator(self, **overrides: Any) -> torch.nn.Module:
         return DCGANGenerator(**{"latent_dim": self.latent_dim, "width": self.width, **overrides})
@@ -134,20 +151,87 @@ class MNISTBenchmark(Benchmark):
     def discriminator(self, **overrides: Any) -> torch.nn.Module:
         return DCGANDiscriminator(**{"width": self.width, **overrides})
 
-    def score(self, gan: GAN, data: torch.Tensor, seed: int) -> dict[str, float]:
+    def score(self, gan: GAN, data: Any, seed: int) -> dict[str, float]:
         z = _eval_latents(gan, self.n_samples, seed)
-        fake = torch.cat([gan.sample(z=chunk).cpu() for chunk in z.split(500)])  # (n, 1, 28, 28)
-        real = _mnist_reference(self.root, self.train, self.n_samples)
-        fd = gc_metrics.frechet_distance(gc_metrics.classifier_features(fake), real)
+        y = torch.arange(self.n_samples, device=z.device) % gan.num_classes if gan.conditional else None
+        fake = torch.cat(
+            [
+                gan.sample(z=z[i : i + 500], y=None if y is None else y[i : i + 500]).cpu()
+                for i in range(0, len(z), 500)
+            ]
+        )  # (n, 1, 28, 28)
+        real, real_labels = _mnist_reference(self.root, self.train, self.n_samples)
+        feats = gc_metrics.classifier_features(fake)  # (n, 128)
         cov = gc_metrics.class_coverage(fake)
-        return {"fd": float(fd), "modes": int(cov.modes), "class_kl": float(cov.kl)}
+        pr = gc_metrics.precision_recall(real, feats)
+        scores = {
+            "fd": float(gc_metrics.frechet_distance(feats, real)),
+            "modes": int(cov.modes),
+            "class_kl": float(cov.kl),
+            "confidence": float(gc_metrics.class_probabilities(fake).max(dim=1).values.mean()),
+            "precision": pr.precision,
+            "recall": pr.recall,
+        }
+        if y is not None:
+            y = y.cpu()
+            scores["cond_acc"] = gc_metrics.conditional_accuracy(fake, y)
+            per_class = {
+                f"fd_{c}": float(gc_metrics.frechet_distance(feats[y == c], real[real_labels == c]))
+                for c in range(gan.num_classes)
+            }
+            scores.update(per_class, fd_class=sum(per_class.values()) / len(per_class))
+        return scores
 
 
 @lru_cache(maxsize=2)
-def _mnist_reference(root: str | None, train: bool, n: int) -> torch.Tensor:
-    images = gc_data.mnist(root=root, train=train).tensors[0]  # (N, 1, 28, 28) in [-1, 1]
-    idx = torch.randperm(len(images), generator=torch.Generator().manual_seed(0))[:n]
-    return gc_metrics.classifier_features(images[idx])  # (n, F)
+def _mnist_reference(root: str | None, train: bool, n: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Classifier features ``(n, F)`` of ``n`` fixed real digits, and their labels ``(n,)``."""
+    digits = gc_data.mnist(root=root, train=train)  # images (N, 1, 28, 28) in [-1, 1]
+    idx = torch.randperm(len(digits), generator=torch.Generator().manual_seed(0))[:n]
+    return gc_metrics.classifier_features(digits.images[idx]), digits.labels[idx]
+
+
+class StackedMNISTBenchmark(Benchmark):
+    """Stacked MNIST (1,000 modes: three digits as colour channels) with DCGAN players.
+
+    Metrics (VEEGAN, PacGAN): ``modes`` (of 1,000 that the classifier finds among ``n_samples``
+    fakes) and ``kl`` (KL of their histogram from uniform, in nats). A perfect generator does
+    not score 1,000 and 0: with ``n_samples`` draws some modes are missed by chance and the
+    histogram is noisy. ``gc.metrics.stacked_mnist_coverage`` of real Stacked MNIST images is
+    that finite-sample floor. Build it with :func:`stacked_mnist`.
+    """
+
+    def __init__(
+        self,
+        config: TrainConfig,
+        latent_dim: int = 64,
+        width: int = 16,
+        n_train: int = 25600,
+        n_samples: int = 10000,
+        root: str | None = None,
+        train: bool = False,
+    ) -> None:
+        self.name, self.config, self.latent_dim, self.width = "stacked_mnist", config, latent_dim, width
+        self.n_train, self.n_samples, self.root, self.train = n_train, n_samples, root, train
+
+    def data(self) -> torch.Tensor:
+        return gc_data.stacked_mnist(
+            self.n_train, seed=0, root=self.root, train=self.train
+        ).images  # (n, 3, 28, 28)
+
+    def generator(self, **overrides: Any) -> torch.nn.Module:
+        return DCGANGenerator(
+            **{"latent_dim": self.latent_dim, "channels": 3, "width": self.width, **overrides}
+        )
+
+    def discriminator(self, **overrides: Any) -> torch.nn.Module:
+        return DCGANDiscriminator(**{"channels": 3, "width": self.width, **overrides})
+
+    def score(self, gan: GAN, data: torch.Tensor, seed: int) -> dict[str, float]:
+        z = _eval_latents(gan, self.n_samples, seed)
+        fake = torch.cat([gan.sample(z=chunk).cpu() for chunk in z.split(500)])  # (n, 3, 28, 28)
+        cov = gc_metrics.stacked_mnist_coverage(fake)
+        return {"modes": int(cov.modes), "kl": float(cov.kl)}
 
 
 # The protocol baselines (book/appendix/protocol.md): budgets at which the plain non-saturating
@@ -173,6 +257,7 @@ def mnist(
     n_samples: int = 2500,
     root: str | None = None,
     train: bool = False,
+    labels: bool = False,
 ) -> MNISTBenchmark:
     """The MNIST benchmark (the offline data is the 10,000-image test split, ``train=False``).
 
@@ -184,7 +269,35 @@ def mnist(
         n_samples: Fakes (and real images) scored.
         root: Data folder (``GANCORE_DATA`` or the cache when ``None``).
         train: Use the training split instead of the test split.
+        labels: Train on ``(image, label)`` pairs, for class-conditional generators.
     """
     lr = {"lr_g": 2e-4, "lr_d": 2e-4}  # Radford et al. (2016)
     config = TrainConfig(steps=steps, batch_size=batch_size, progress=False, sample_every=None, **lr)
-    return MNISTBenchmark(config, latent_dim, width, n_samples, root, train)
+    return MNISTBenchmark(config, latent_dim, width, n_samples, root, train, labels)
+
+
+def stacked_mnist(
+    steps: int = 2000,
+    batch_size: int = 64,
+    latent_dim: int = 64,
+    width: int = 16,
+    n_train: int = 25600,
+    n_samples: int = 10000,
+    root: str | None = None,
+    train: bool = False,
+) -> StackedMNISTBenchmark:
+    """The Stacked MNIST benchmark, built from the offline MNIST split (see :func:`mnist`).
+
+    Args:
+        steps: Generator steps per run.
+        batch_size: Batch size.
+        latent_dim: Size of ``z``.
+        width: Width of the DCGAN players (PacGAN and VEEGAN shrink D to make collapse visible).
+        n_train: Stacked images in the training set (``gc.data.stacked_mnist(n_train, seed=0)``).
+        n_samples: Fakes scored (the papers score 26,000).
+        root: Data folder (``GANCORE_DATA`` or the cache when ``None``).
+        train: Stack digits of the training split instead of the test split.
+    """
+    lr = {"lr_g": 2e-4, "lr_d": 2e-4}  # Radford et al. (2016)
+    config = TrainConfig(steps=steps, batch_size=batch_size, progress=False, sample_every=None, **lr)
+    return StackedMNISTBenchmark(config, latent_dim, width, n_train, n_samples, root, train)

@@ -108,7 +108,8 @@ def _build(variant: Variant, benchmark: Benchmark, seed: int) -> tuple[GAN, list
     seed_everything(seed)
     G = benchmark.generator(**variant.g_kwargs)
     D = benchmark.discriminator(**variant.d_kwargs)
-    gan = GAN(G, D, latent_dim=getattr(G, "latent_dim", getattr(benchmark, "latent_dim", 0)))
+    latent_dim = getattr(G, "latent_dim", getattr(benchmark, "latent_dim", 0))
+    gan = GAN(G, D, latent_dim=latent_dim, num_classes=getattr(G, "num_classes", None))  # conditional if G is
     return gan, variant.fresh_techniques()
 
 

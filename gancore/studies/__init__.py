@@ -6,9 +6,11 @@ runs it and writes ``book/results/NAME.json``. :func:`load` refuses a file whose
 longer matches the study's definition, and :func:`replay` re-trains one run up to a checkpoint
 to check that the code still produces the stored numbers.
 
-- :mod:`~gancore.studies.store`: ``Study``, ``load``, ``replay``, ``run_study``, ``rehash``.
+- :mod:`~gancore.studies.store`: ``Study``, ``load``, ``replay`` and ``verify`` (on the CPU
+  kernels the study recorded, ``cpu_kernels``), ``run_study``, ``rehash``.
 - :mod:`~gancore.studies.book`: ``STUDIES``, the book's studies; the variants of Parts III and IV;
   ``with_baseline`` and ``toolkit``, the tables chapters compare; the recipe's variants.
+- :mod:`~gancore.studies.images`: Part V's studies on MNIST and Stacked MNIST, and their variants.
 """
 
 from .book import (
@@ -21,7 +23,19 @@ from .book import (
     toolkit,
     with_baseline,
 )
-from .store import StaleStudyError, Study, load, rehash, replay, results_folder, run_study
+from .images import PART5_STEPS, conditional_variants, dcgan_variants, stacked_variants
+from .store import (
+    StaleStudyError,
+    Study,
+    cpu_kernels,
+    load,
+    rehash,
+    replay,
+    replayable,
+    results_folder,
+    run_study,
+    verify,
+)
 
 __all__ = [
     "Study",
@@ -32,11 +46,18 @@ __all__ = [
     "part4_variants",
     "RECIPE_BUDGET",
     "recipe_variants",
+    "PART5_STEPS",
+    "dcgan_variants",
+    "conditional_variants",
+    "stacked_variants",
     "with_baseline",
     "toolkit",
     "results_folder",
     "load",
     "replay",
+    "verify",
+    "replayable",
+    "cpu_kernels",
     "run_study",
     "rehash",
 ]

@@ -1,4 +1,4 @@
-"""The book's stored studies: Parts III and IV on the ring and the grid, the ring's learning rate, MNIST."""
+"""The book's stored studies: Parts III and IV on the toy benchmarks, the ring's learning rate, MNIST."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import torch
 from .. import losses as L
 from .. import techniques as T
 from ..bench import GRID, RING, ToyBenchmark, Variant, mnist
+from .images import part5_studies
 from .store import Study, load
 
 __all__ = [
@@ -221,6 +222,7 @@ STUDIES: dict[str, Study] = {
         *(_part4(b, chapter) for chapter in PART4 for b in (RING, GRID)),
         _recipe(RING),
         _recipe(GRID),
+        *part5_studies(),
     )
 }
 

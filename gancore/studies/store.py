@@ -28,9 +28,20 @@ import numpy as np
 import pandas as pd
 import torch
 
-from ..bench import MNISTBenchmark, ToyBenchmark, Variant, compare, run
+from ..bench import MNISTBenchmark, StackedMNISTBenchmark, ToyBenchmark, Variant, compare, run
 
-__all__ = ["Study", "StaleStudyError", "results_folder", "load", "replay", "run_study", "rehash"]
+__all__ = [
+    "Study",
+    "StaleStudyError",
+    "results_folder",
+    "load",
+    "replay",
+    "verify",
+    "replayable",
+    "cpu_kernels",
+    "run_study",
+    "rehash",
+]
 
 
 class StaleStudyError(RuntimeError):
@@ -52,7 +63,7 @@ class Study:
     """
 
     name: str
-    benchmark: ToyBenchmark | MNISTBenchmark
+    benchmark: ToyBenchmark | MNISTBenchmark | StackedMNISTBenchmark
     variants: tuple[Variant, ...]
     seeds: tuple[int, ...]
     steps: int
@@ -93,9 +104,13 @@ class Study:
         )
 
 
-def _benchmark_spec(b: ToyBenchmark | MNISTBenchmark) -> dict[str, Any]:
+def _benchmark_spec(b: ToyBenchmark | MNISTBenchmark | StackedMNISTBenchmark) -> dict[str, Any]:
     if isinstance(b, MNISTBenchmark):
         settings = {"width": b.width, "train": b.train}  # the data: the split of GANCORE_DATA
+        if b.labels:  # only when set, so the fingerprints of unlabelled studies stay as they were
+            settings["labels"] = True
+    elif isinstance(b, StackedMNISTBenchmark):
+        settings = {"width": b.width, "train": b.train, "n_train": b.n_train}
     else:
         settings = {
             "mixture": _describe(b.mixture),
@@ -194,6 +209,55 @@ def replay(
     return pd.DataFrame([stored.iloc[0][columns], pd.Series(fresh)[columns]], index=["stored", "replayed"])
 
 
+def cpu_kernels() -> str:
+    """The vector instruction set of torch's CPU kernels on this machine (``"AVX2"``, ``"AVX512"``, ...).
+
+    Training a GAN is chaotic: two runs whose kernels round differently agree in their first
+    steps, then drift apart, and after a few hundred steps their scores differ. So a stored run
+    is reproduced bit for bit only by the kernels it was made with; studies record theirs.
+    """
+    return torch.backends.cpu.get_cpu_capability()
+
+
+def replayable(name: str, folder: str | os.PathLike[str] | None = None) -> bool:
+    """Whether this machine runs the CPU kernels that study ``name`` was stored with."""
+    return load(name, folder).attrs["provenance"].get("cpu_kernels") == cpu_kernels()
+
+
+def verify(
+    name: str, variant: str, seed: int, step: int, folder: str | os.PathLike[str] | None = None
+) -> pd.DataFrame | None:
+    """Check that the code still produces a stored run: :func:`replay` it and compare.
+
+    Modes must be equal, HQ within 10 of 2,500 samples, every other score and loss within a
+    relative 1e-4 (the stored decimals). On a machine whose CPU kernels differ from the study's
+    (:func:`cpu_kernels`) a replay cannot match, so nothing is trained and ``None`` is returned.
+
+    Returns:
+        The :func:`replay` table, or ``None`` when the kernels differ.
+
+    Raises:
+        AssertionError: If the replay differs from the stored row.
+    """
+    if not replayable(name, folder):
+        return None
+    both = replay(name, variant, seed, step, folder)
+    stored, fresh = both.loc["stored"], both.loc["replayed"]
+    for column in both.columns:
+        a, b = float(stored[column]), float(fresh[column])
+        if column == "modes":
+            same = a == b
+        elif column == "hq":
+            same = abs(a - b) <= 0.004
+        else:
+            same = bool(np.isclose(a, b, rtol=1e-4, atol=1e-6, equal_nan=True))
+        if not same:
+            raise AssertionError(
+                f"study {name!r}, {variant!r} seed {seed} step {step}: {column} differs\n{both}"
+            )
+    return both
+
+
 def _git_commit() -> str:
     """The checkout's commit, marked when gancore has uncommitted changes."""
     here = Path(__file__).resolve().parents[1]  # the gancore package
@@ -230,6 +294,7 @@ def run_study(
         "git_commit": commit,
         "torch_version": torch.__version__,
         "machine": f"{platform.machine()} {platform.processor() or ''} ({os.cpu_count()} cores)".strip(),
+        "cpu_kernels": cpu_kernels(),
         "workers": workers,
         "wall_seconds": round(time.perf_counter() - start, 1),
         "created": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
@@ -257,6 +322,11 @@ def rehash(name: str, folder: str | os.PathLike[str] | None = None, progress: bo
     study = _study(name)
     path = Path(folder or results_folder()) / f"{name}.json"
     stored = json.loads(path.read_text())
+    if stored.get("cpu_kernels") != cpu_kernels():
+        raise StaleStudyError(
+            f"{path} was made with {stored.get('cpu_kernels')} CPU kernels and this machine runs "
+            f"{cpu_kernels()}: a replay cannot match; rehash it on such a machine or re-run it"
+        )
     table = pd.DataFrame(stored["rows"])
     if [v["name"] for v in stored["spec"]["variants"]] != [v.name for v in study.variants]:
         raise StaleStudyError(

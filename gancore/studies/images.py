@@ -1,0 +1,102 @@
+"""Part V's stored studies: the DCGAN guidelines ablated, conditional GANs, Stacked MNIST (3 seeds each)."""
+
+from __future__ import annotations
+
+from torch import nn
+
+from .. import models as M
+from .. import techniques as T
+from ..bench import Variant, mnist, stacked_mnist
+from .store import Study
+
+__all__ = [
+    "PART5_STEPS",
+    "DCGAN_D",
+    "dcgan_variants",
+    "conditional_variants",
+    "stacked_variants",
+    "part5_studies",
+]
+
+PART5_STEPS = 1500
+"""Generator steps of Part V's MNIST studies: the digits are clear by then on every seed of the DCGAN."""
+
+DCGAN_D = {"norm": M.batch_norm}  # Radford et al. (2016): batch norm in D too, except its first layer
+
+
+def dcgan_variants() -> tuple[Variant, ...]:
+    """Chapter 5.1: the DCGAN guidelines (the first variant), then each one undone."""
+    return (
+        Variant("DCGAN", d_kwargs=DCGAN_D),
+        Variant(
+            "pooling and upsampling",
+            g_kwargs={"upsample": M.upsample_conv},
+            d_kwargs={**DCGAN_D, "downsample": M.conv_pool},
+        ),
+        Variant("no batch norm in G", g_kwargs={"norm": None}, d_kwargs=DCGAN_D),
+        Variant("no batch norm in D"),
+        Variant("no batch norm", g_kwargs={"norm": None}),
+        Variant("ReLU in D", d_kwargs={**DCGAN_D, "activation": nn.ReLU}),
+        Variant("no tanh", g_kwargs={"output": nn.Identity}, d_kwargs=DCGAN_D),
+        Variant(
+            "Adam 1e-3, beta1 0.9",
+            d_kwargs=DCGAN_D,
+            overrides={"lr_g": 1e-3, "lr_d": 1e-3, "betas_g": (0.9, 0.999), "betas_d": (0.9, 0.999)},
+        ),
+    )
+
+
+def conditional_variants() -> tuple[Variant, ...]:
+    """Chapter 5.2: the DCGAN unconditional, and conditional with either discriminator design."""
+    cond = {"num_classes": 10}
+    return (
+        Variant("unconditional", d_kwargs=DCGAN_D),
+        Variant("concatenation", g_kwargs=cond, d_kwargs={**DCGAN_D, **cond, "conditioning": M.ConcatLabels}),
+        Variant("projection", g_kwargs=cond, d_kwargs={**DCGAN_D, **cond, "conditioning": M.ProjectLabels}),
+    )
+
+
+def stacked_variants() -> tuple[Variant, ...]:
+    """Chapter 5.3: the DCGAN on Stacked MNIST and the toolkit's anti-collapse techniques."""
+    return (
+        Variant("DCGAN", d_kwargs=DCGAN_D),
+        Variant(
+            "minibatch std", techniques=[T.MinibatchStd(group_size=4)], d_kwargs={**DCGAN_D, "channels": 4}
+        ),
+        Variant("pack 2", techniques=[T.Pack(m=2)], d_kwargs={**DCGAN_D, "channels": 6}),
+        Variant("R1, gamma 10", techniques=[T.R1(gamma=10.0)], d_kwargs=DCGAN_D),
+    )
+
+
+def part5_studies() -> tuple[Study, ...]:
+    """Part V's three studies, registered in :data:`gancore.studies.STUDIES`."""
+    seeds = (0, 1, 2)
+    return (
+        Study(
+            name="part5_dcgan",
+            benchmark=mnist(steps=PART5_STEPS),
+            variants=dcgan_variants(),
+            seeds=seeds,
+            steps=PART5_STEPS,
+            every=250,
+            description="Chapter 5.1: the DCGAN guidelines on MNIST, each ablated.",
+        ),
+        Study(
+            name="part5_conditional",
+            benchmark=mnist(steps=PART5_STEPS, labels=True),
+            variants=conditional_variants(),
+            seeds=seeds,
+            steps=PART5_STEPS,
+            every=250,
+            description="Chapter 5.2: unconditional vs class-conditional DCGANs (concatenation, projection).",
+        ),
+        Study(
+            name="part5_stacked",
+            benchmark=stacked_mnist(steps=2000),
+            variants=stacked_variants(),
+            seeds=seeds,
+            steps=2000,
+            every=500,
+            description="Chapter 5.3: Stacked MNIST (1,000 modes), the DCGAN and anti-collapse techniques.",
+        ),
+    )
