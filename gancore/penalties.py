@@ -68,6 +68,8 @@ def gradient_penalty(
     eps_shape = (x_real.shape[0],) + (1,) * (x_real.ndim - 1)
     eps = torch.rand(eps_shape, device=x_real.device, dtype=x_real.dtype)
     x_hat = eps * x_real.detach() + (1 - eps) * x_fake.detach()
+    if center == 0:  # the squared norm itself: smooth where the gradient vanishes (the norm's sqrt is not)
+        return input_gradient(D, x_hat).pow(2).sum(dim=1).mean()
     return (input_gradient_norm(D, x_hat) - center).pow(2).mean()
 
 

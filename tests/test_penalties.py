@@ -75,3 +75,12 @@ def test_r1_and_r2_are_differentiable_where_the_gradient_vanishes():
     for penalty in (gc.penalties.r1(D, torch.ones(3, 2)), gc.penalties.r2(D, torch.ones(3, 2))):
         (grad,) = torch.autograd.grad(penalty, D.w)
         assert torch.equal(grad, torch.zeros(2))  # d/dw ||w||^2 = 2w = 0
+
+
+def test_zero_centered_gradient_penalty_has_a_finite_gradient_where_d_is_flat():
+    D = nn.Linear(2, 1, bias=False)
+    nn.init.zeros_(D.weight)  # grad_x D = 0 everywhere: the norm's square root has no derivative there
+    f = lambda x: D(x).squeeze(1)  # noqa: E731
+    penalty = gc.penalties.gradient_penalty(f, torch.randn(4, 2), torch.randn(4, 2), center=0.0)
+    penalty.backward()
+    assert penalty.item() == 0.0 and torch.equal(D.weight.grad, torch.zeros(1, 2))

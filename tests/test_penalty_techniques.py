@@ -44,3 +44,26 @@ def test_penalties_train_with_the_wasserstein_loss(tiny_gan, ring):
     trainer = gc.Trainer(tiny_gan, gc.losses.wasserstein, cfg, techniques=techniques)
     history = trainer.fit(ring)
     assert torch.isfinite(torch.as_tensor(history["loss_d"])).all()
+
+
+@pytest.mark.parametrize(
+    ("technique", "column"),
+    [
+        (gc.techniques.R1(gamma=4.0), "r1"),
+        (gc.techniques.R2(gamma=4.0), "r2"),
+        (gc.techniques.GradientPenalty(), "gp"),
+    ],
+)
+def test_penalties_log_the_term_they_add(technique, column):
+    x_real, x_fake = torch.tensor([[1.0, 2.0], [0.0, 3.0]]), torch.tensor([[3.0, 4.0], [0.0, 1.0]])
+    step = gc.Step(0, gc.losses.nonsaturating, x_real=x_real, x_fake=x_fake)
+    assert torch.isnan(torch.tensor(technique.log(step)[column]))  # nothing computed yet
+    torch.manual_seed(0)
+    value = technique.d_penalty(Quadratic(), step)
+    assert technique.log(step) == {column: value.item()}
+
+
+def test_a_trained_run_records_the_penalty_in_its_history(tiny_gan, ring):
+    cfg = gc.TrainConfig(steps=3, batch_size=32, progress=False, sample_every=None)
+    history = gc.Trainer(tiny_gan, gc.losses.nonsaturating, cfg, techniques=[gc.techniques.R1(1.0)]).fit(ring)
+    assert len(history["r1"]) == 3 and (torch.as_tensor(history["r1"]) >= 0).all()

@@ -1,10 +1,10 @@
 """Stabilization techniques, one per module, each a `Technique` passed to the Trainer."""
 
-from .base import Technique
+from .base import Penalty, Technique
 from .clip_grad_norm import ClipGradNorm
 from .clip_grad_value import ClipGradValue
 from .clip_weights import ClipWeights
-from .consensus import Consensus
+from .consensus import Consensus, consensus_regularizer
 from .ema import EMA
 from .feature_matching import FeatureMatching
 from .gradient_normalization import GradientNormalization, GradNormalizedD
@@ -22,6 +22,7 @@ from .unrolled import Unrolled, WithParameters
 
 __all__ = [
     "Technique",
+    "Penalty",
     "InstanceNoise",
     "LabelSmoothing",
     "LatentNoise",
@@ -39,6 +40,7 @@ __all__ = [
     "SpectralNormalizedD",
     "EMA",
     "Consensus",
+    "consensus_regularizer",
     "MinibatchStd",
     "Pack",
     "Unrolled",

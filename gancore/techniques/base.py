@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from ..losses import GANLoss
     from ..step import Step
 
-__all__ = ["Technique"]
+__all__ = ["Technique", "Penalty"]
 
 
 class Technique:
@@ -112,3 +112,26 @@ class Technique:
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in vars(self).items() if not k.startswith("_"))
         return f"{type(self).__name__}({args})"
+
+
+class Penalty(Technique):
+    """A technique that adds one term to D's loss, and records that term in the History.
+
+    Subclasses implement :meth:`penalty` (the weighted term) and name their History column
+    :attr:`column`; its value at each G step is the term of the last D step before it, so a
+    chapter can watch how large the penalty is against the loss it regularizes.
+    """
+
+    column = "penalty"
+
+    def penalty(self, D: nn.Module, step: Step) -> torch.Tensor:
+        """The weighted penalty, a scalar tensor differentiable in D's parameters."""
+        raise NotImplementedError
+
+    def d_penalty(self, D: nn.Module, step: Step) -> torch.Tensor:
+        value = self.penalty(D, step)
+        self._last = float(value.detach())
+        return value
+
+    def log(self, step: Step) -> Mapping[str, float | torch.Tensor] | None:
+        return {self.column: getattr(self, "_last", float("nan"))}

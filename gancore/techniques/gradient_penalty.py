@@ -7,12 +7,12 @@ from torch import nn
 
 from ..penalties import gradient_penalty
 from ..step import Step
-from .base import Technique
+from .base import Penalty
 
 __all__ = ["GradientPenalty"]
 
 
-class GradientPenalty(Technique):
+class GradientPenalty(Penalty):
     r"""Add :math:`\lambda\,\mathbb{E}_{\hat x}[(\lVert\nabla_{\hat x} D(\hat x)\rVert_2 - c)^2]` to D's loss.
 
     :math:`\hat x` is drawn uniformly on segments between real and fake samples (Gulrajani et
@@ -25,11 +25,13 @@ class GradientPenalty(Technique):
         center: The target norm :math:`c`.
     """
 
+    column = "gp"  # the History column of the weighted penalty
+
     def __init__(self, weight: float = 10.0, center: float = 1.0) -> None:
         if not isinstance(weight, (int, float)) or weight < 0:
             raise ValueError(f"weight must be a non-negative number, got {weight!r}")
         self.weight = float(weight)
         self.center = float(center)
 
-    def d_penalty(self, D: nn.Module, step: Step) -> torch.Tensor:
+    def penalty(self, D: nn.Module, step: Step) -> torch.Tensor:
         return self.weight * gradient_penalty(D, step.x_real, step.x_fake, center=self.center)

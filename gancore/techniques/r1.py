@@ -7,12 +7,12 @@ from torch import nn
 
 from ..penalties import r1
 from ..step import Step
-from .base import Technique
+from .base import Penalty
 
 __all__ = ["R1"]
 
 
-class R1(Technique):
+class R1(Penalty):
     r"""Add the R1 penalty to the D loss.
 
     .. math:: \tfrac{\gamma}{2}\,\mathbb{E}_{x\sim p_\text{data}}\lVert\nabla_x D(x)\rVert^2
@@ -26,10 +26,12 @@ class R1(Technique):
         gamma: The regularization weight :math:`\gamma`.
     """
 
+    column = "r1"  # the History column of the weighted penalty
+
     def __init__(self, gamma: float = 10.0) -> None:
         if not isinstance(gamma, (int, float)) or gamma < 0:
             raise ValueError(f"gamma must be a non-negative number, got {gamma!r}")
         self.gamma = float(gamma)
 
-    def d_penalty(self, D: nn.Module, step: Step) -> torch.Tensor:
+    def penalty(self, D: nn.Module, step: Step) -> torch.Tensor:
         return 0.5 * self.gamma * r1(D, step.x_real)

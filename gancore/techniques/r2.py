@@ -7,12 +7,12 @@ from torch import nn
 
 from ..penalties import r2
 from ..step import Step
-from .base import Technique
+from .base import Penalty
 
 __all__ = ["R2"]
 
 
-class R2(Technique):
+class R2(Penalty):
     r"""Add the R2 penalty to the D loss.
 
     .. math:: \tfrac{\gamma}{2}\,\mathbb{E}_{x\sim p_G}\lVert\nabla_x D(x)\rVert^2
@@ -27,10 +27,12 @@ class R2(Technique):
         gamma: The regularization weight :math:`\gamma`.
     """
 
+    column = "r2"  # the History column of the weighted penalty
+
     def __init__(self, gamma: float = 10.0) -> None:
         if isinstance(gamma, bool) or not isinstance(gamma, (int, float)) or gamma < 0:
             raise ValueError(f"gamma must be a non-negative number, got {gamma!r}")
         self.gamma = float(gamma)
 
-    def d_penalty(self, D: nn.Module, step: Step) -> torch.Tensor:
+    def penalty(self, D: nn.Module, step: Step) -> torch.Tensor:
         return 0.5 * self.gamma * r2(D, step.x_fake)
