@@ -231,6 +231,30 @@ TABLE = [
     ),
     ("dcgan-odd-image-size", lambda e: gc.models.DCGANGenerator(8, image_size=30), ValueError, r"image_size"),
     (
+        "dcgan-g-missing-label",
+        lambda e: gc.models.DCGANGenerator(8, width=4, num_classes=10)(torch.zeros(2, 8)),
+        ValueError,
+        r"a conditional model needs labels y of shape \(2,\)",
+    ),
+    (
+        "dcgan-d-label-out-of-range",
+        lambda e: gc.models.DCGANDiscriminator(width=4, num_classes=10)(DIGITS, torch.tensor([0, 1, 2, 10])),
+        ValueError,
+        r"labels must lie in \[0, 10\), got \[0, 10\]",
+    ),
+    (
+        "dcgan-d-conditioning-string",
+        lambda e: gc.models.DCGANDiscriminator(num_classes=10, conditioning="projection"),
+        TypeError,
+        r"conditioning must be a callable",
+    ),
+    (
+        "dcgan-g-upsample-none",
+        lambda e: gc.models.DCGANGenerator(8, upsample=None),
+        TypeError,
+        r"upsample must be a callable",
+    ),
+    (
         "gan-g-not-module",
         lambda e: gc.GAN("G", torch.nn.Linear(2, 1), 2),
         TypeError,
@@ -614,6 +638,24 @@ TABLE = [
         lambda e: gc.metrics.classifier_features(DIGITS.to("meta")),
         ValueError,
         r"images is on the meta device",
+    ),
+    (
+        "conditional-accuracy-float-labels",
+        lambda e: gc.metrics.conditional_accuracy(DIGITS, torch.zeros(4)),
+        ValueError,
+        r"labels must be an int64 tensor of shape \(N,\)",
+    ),
+    (
+        "conditional-accuracy-length",
+        lambda e: gc.metrics.conditional_accuracy(DIGITS, torch.zeros(3, dtype=torch.int64)),
+        ValueError,
+        r"images and labels differ in length: 4 vs 3",
+    ),
+    (
+        "class-probabilities-wrong-shape",
+        lambda e: gc.metrics.class_probabilities(torch.zeros(4, 3, 28, 28)),
+        ValueError,
+        r"images must be a tensor of shape \(N, 1, 28, 28\)",
     ),
     (
         "stacked-coverage-wrong-shape",

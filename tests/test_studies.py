@@ -111,3 +111,13 @@ def test_unknown_studies_and_rows_are_refused():
         gc.studies.load("no such study")
     with pytest.raises(ValueError, match="stores no row"):
         gc.studies.replay(STUDIES[0], "baseline", 0, 7)
+
+
+def test_toolkit_effects_pairs_every_technique_with_the_baseline_on_both_benchmarks():
+    table = gc.studies.toolkit_effects()
+    assert list(table.columns.levels[0]) == ["grid", "ring"] or set(table.columns.get_level_values(0)) == {
+        "ring",
+        "grid",
+    }
+    ring = gc.bench.effects(gc.studies.toolkit("ring"), "baseline", ["modes", "hq"])
+    assert table["ring"].equals(ring) and "baseline" not in table.index and len(table) == len(ring)

@@ -21,6 +21,7 @@ from .book import (
     part4_variants,
     recipe_variants,
     toolkit,
+    toolkit_effects,
     with_baseline,
 )
 from .images import PART5_STEPS, conditional_variants, dcgan_variants, stacked_variants
@@ -52,6 +53,7 @@ __all__ = [
     "stacked_variants",
     "with_baseline",
     "toolkit",
+    "toolkit_effects",
     "results_folder",
     "load",
     "replay",

@@ -7,7 +7,7 @@ import torch
 
 from .. import losses as L
 from .. import techniques as T
-from ..bench import GRID, RING, ToyBenchmark, Variant, mnist
+from ..bench import GRID, RING, ToyBenchmark, Variant, effects, mnist
 from .images import part5_studies
 from .store import Study, load
 
@@ -20,6 +20,7 @@ __all__ = [
     "recipe_variants",
     "with_baseline",
     "toolkit",
+    "toolkit_effects",
 ]
 
 
@@ -251,3 +252,13 @@ def toolkit(benchmark: str) -> pd.DataFrame:
         raise ValueError(f"benchmark must be 'ring' or 'grid', got {benchmark!r}")
     tables = [load(f"part3_{benchmark}")] + [load(f"part4_{chapter}_{benchmark}") for chapter in PART4]
     return pd.concat(tables, ignore_index=True)
+
+
+def toolkit_effects(metrics: tuple[str, ...] = ("modes", "hq")) -> pd.DataFrame:
+    """Every technique's paired effect against the baseline on both toy benchmarks, at the protocol budget.
+
+    One row per technique (Parts III and IV, in the book's order); columns ``(benchmark, column)``
+    with the columns of :func:`gancore.bench.effects` (``m``, ``m low``, ``m high``, ``m verdict``).
+    """
+    tables = {b: effects(toolkit(b), "baseline", list(metrics)) for b in ("ring", "grid")}
+    return pd.concat(tables, axis=1, names=["benchmark", None])
