@@ -111,3 +111,17 @@ def test_resize_factories_double_or_halve_height_and_width(factory, shape):
         factory(3, 5, True)(torch.randn(2, 3, 7 if shape[2] == 14 else 8, 7 if shape[2] == 14 else 8)).shape
         == shape
     )
+
+
+@pytest.mark.cuda
+def test_part5_runs_on_cuda_unchanged():
+    """Each Part V study's variants train on CUDA through device="auto" and score on the GPU's samples."""
+    images = torch.rand(64, 1, 28, 28) * 2 - 1
+    data = gc.data.LabeledImages(images, torch.arange(64) % 10)
+    bench = gc.bench.mnist(steps=3, batch_size=16, width=4)  # its config has device="auto"
+    for variant in (*gc.studies.dcgan_variants(), *gc.studies.conditional_variants()):
+        trainer = gc.bench.build_trainer(variant, bench, seed=0)
+        history = trainer.fit(data)
+        labels = torch.arange(8, device="cuda") if trainer.gan.conditional else None
+        assert trainer.gan.sample(8, y=labels).device.type == "cuda", variant.name
+        assert torch.isfinite(torch.as_tensor(history["loss_d"])).all(), variant.name
