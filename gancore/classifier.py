@@ -61,7 +61,8 @@ class MnistClassifier(nn.Module):
 def _cached(device: torch.device) -> MnistClassifier:
     with (resources.files("gancore") / "assets" / WEIGHTS).open("rb") as f:
         state = torch.load(f, map_location="cpu", weights_only=True)
-    model = MnistClassifier()
+    with torch.random.fork_rng(devices=[]):  # its random initialization must not move the caller's stream
+        model = MnistClassifier()
     model.load_state_dict(state)
     return model.requires_grad_(False).eval().to(device)
 

@@ -265,3 +265,13 @@ def test_coverage_over_scores_every_snapshot():
     assert curves["counts"].shape == (2, 8) and curves["counts"][1].sum() == 80
     with pytest.raises(ValueError, match="sample_every"):
         gc.metrics.coverage_over([], mix)
+
+
+def test_loading_the_classifier_leaves_the_global_random_stream_alone() -> None:
+    """A benchmark scores a run mid-training: loading the classifier then must not change the run."""
+    classifier._cached.cache_clear()
+    torch.manual_seed(0)
+    expected = torch.rand(3)
+    torch.manual_seed(0)
+    classifier.load_classifier("cpu")  # builds (and randomly initializes) the model before loading weights
+    assert torch.equal(torch.rand(3), expected)

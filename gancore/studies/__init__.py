@@ -10,7 +10,7 @@ to check that the code still produces the stored numbers.
   kernels the study recorded, ``cpu_kernels``), ``run_study``, ``rehash``.
 - :mod:`~gancore.studies.book`: ``STUDIES``, the book's studies; the variants of Parts III and IV;
   ``with_baseline`` and ``toolkit``, the tables chapters compare; the recipe's variants.
-- :mod:`~gancore.studies.images`: Part V's studies on MNIST and Stacked MNIST, and their variants.
+- :mod:`~gancore.studies.images`: Part V's studies on MNIST, and their variants.
 """
 
 from .book import (
@@ -24,7 +24,7 @@ from .book import (
     toolkit_effects,
     with_baseline,
 )
-from .images import PART5_STEPS, conditional_variants, dcgan_variants, stacked_variants
+from .images import DCGAN_D, PART5_STEPS, conditional_variants, dcgan_variants
 from .store import (
     StaleStudyError,
     Study,
@@ -50,7 +50,7 @@ __all__ = [
     "PART5_STEPS",
     "dcgan_variants",
     "conditional_variants",
-    "stacked_variants",
+    "DCGAN_D",
     "with_baseline",
     "toolkit",
     "toolkit_effects",

@@ -1,12 +1,11 @@
-"""Part V's stored studies: the DCGAN guidelines ablated, conditional GANs, Stacked MNIST (3 seeds each)."""
+"""Part V's stored studies: the DCGAN guidelines ablated, and conditional GANs (3 seeds each)."""
 
 from __future__ import annotations
 
 from torch import nn
 
 from .. import models as M
-from .. import techniques as T
-from ..bench import Variant, mnist, stacked_mnist
+from ..bench import Variant, mnist
 from .store import Study
 
 __all__ = [
@@ -14,16 +13,12 @@ __all__ = [
     "DCGAN_D",
     "dcgan_variants",
     "conditional_variants",
-    "stacked_variants",
     "part5_studies",
 ]
 
 PART5_STEPS = 1000
 """Generator steps of Part V's MNIST studies (batch 64): twice the budget at which digits first appear
 on a CPU (chapter 3.5); about a minute per run on one core."""
-
-STACKED_STEPS = 1500
-"""Generator steps of the Stacked MNIST study (batch 64)."""
 
 DCGAN_D = {"norm": M.batch_norm}  # Radford et al. (2016): batch norm in D too, except its first layer
 
@@ -60,19 +55,8 @@ def conditional_variants() -> tuple[Variant, ...]:
     )
 
 
-def stacked_variants() -> tuple[Variant, ...]:
-    """Chapter 5.3: the DCGAN on Stacked MNIST and the toolkit's anti-collapse techniques."""
-    return (
-        Variant("DCGAN", d_kwargs=DCGAN_D),
-        Variant(
-            "minibatch std", techniques=[T.MinibatchStd(group_size=4)], d_kwargs={**DCGAN_D, "channels": 4}
-        ),
-        Variant("pack 2", techniques=[T.Pack(m=2)], d_kwargs={**DCGAN_D, "channels": 6}),
-    )
-
-
 def part5_studies() -> tuple[Study, ...]:
-    """Part V's three studies, registered in :data:`gancore.studies.STUDIES`."""
+    """Part V's studies, registered in ``gancore.studies.STUDIES``."""
     seeds = (0, 1, 2)
     return (
         Study(
@@ -92,14 +76,5 @@ def part5_studies() -> tuple[Study, ...]:
             steps=PART5_STEPS,
             every=250,
             description="Chapter 5.2: unconditional vs class-conditional DCGANs (concatenation, projection).",
-        ),
-        Study(
-            name="part5_stacked",
-            benchmark=stacked_mnist(steps=STACKED_STEPS),
-            variants=stacked_variants(),
-            seeds=seeds,
-            steps=STACKED_STEPS,
-            every=500,
-            description="Chapter 5.3: Stacked MNIST (1,000 modes), the DCGAN and anti-collapse techniques.",
         ),
     )
