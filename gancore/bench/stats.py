@@ -140,7 +140,16 @@ def format_effects(table: pd.DataFrame, digits: Mapping[str, int] | None = None)
     return out
 
 
-_DIGITS = {"modes": 1, "hq": 3, "kl": 2, "fd": 1, "class_kl": 2, "seconds_per_step": 4}  # else 3
+_DIGITS = {
+    "modes": 1,
+    "hq": 3,
+    "kl": 2,
+    "fd": 1,
+    "fd_class": 1,
+    **{f"fd_{c}": 1 for c in range(10)},
+    "class_kl": 2,
+    "seconds_per_step": 4,
+}  # else 3
 
 
 @dataclass(frozen=True)

@@ -205,8 +205,10 @@ def replay(
     if len(stored) != 1:
         raise ValueError(f"study {name!r} stores no row for ({variant!r}, seed {seed}, step {step})")
     fresh = run(study.variant(variant), study.benchmark, seed, steps=step, batch=True)
-    columns = [c for c in stored.columns if c not in ("variant", "seed", "step", "seconds_per_step")]
-    return pd.DataFrame([stored.iloc[0][columns], pd.Series(fresh)[columns]], index=["stored", "replayed"])
+    row, skip = stored.iloc[0], ("variant", "seed", "step", "seconds_per_step")
+    # a column the run does not score (conditional metrics of an unconditional run) is NaN in the table
+    columns = [c for c in stored.columns if c not in skip and (c in fresh or pd.notna(row[c]))]
+    return pd.DataFrame([row[columns], pd.Series(fresh)[columns]], index=["stored", "replayed"])
 
 
 def cpu_kernels() -> str:
