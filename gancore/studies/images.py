@@ -17,8 +17,10 @@ __all__ = [
 ]
 
 PART5_STEPS = 1000
-"""Generator steps of Part V's MNIST studies (batch 64): twice the budget at which digits first appear
-on a CPU (chapter 3.5); about a minute per run on one core."""
+"""How many generator steps Part V's MNIST studies train, at batch size 64.
+
+Twice the budget at which digits first appear on a CPU (chapter 3.5), about a minute per run on
+one core."""
 
 DCGAN_D = {"norm": M.batch_norm}  # Radford et al. (2016): batch norm in D too, except its first layer
 

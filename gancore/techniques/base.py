@@ -118,7 +118,7 @@ class Penalty(Technique):
     """A technique that adds one term to D's loss, and records that term in the History.
 
     Subclasses implement :meth:`penalty` (the weighted term) and name their History column
-    :attr:`column`; its value at each G step is the term of the last D step before it, so a
+    ``column``; its value at each G step is the term of the last D step before it, so a
     chapter can watch how large the penalty is against the loss it regularizes.
     """
 
