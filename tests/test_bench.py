@@ -326,6 +326,9 @@ def test_mnist_benchmark_scores_fd_and_classes():
     )
 
 
+@pytest.mark.skipif(
+    not _mnist_metrics_ready(), reason="MNIST data, metrics or classifier weights not available"
+)
 def test_a_conditional_generator_on_labelled_mnist_is_scored_per_requested_class():
     bench = gc.bench.mnist(steps=2, batch_size=8, latent_dim=8, width=4, n_samples=200, labels=True)
     cond = {"num_classes": 10}
@@ -340,6 +343,9 @@ def test_a_conditional_generator_on_labelled_mnist_is_scored_per_requested_class
     assert df.loc["cond", "fd_class"] == pytest.approx(sum(per_class) / 10)
 
 
+@pytest.mark.skipif(
+    not _mnist_metrics_ready(), reason="MNIST data, metrics or classifier weights not available"
+)
 def test_stacked_mnist_benchmark_scores_modes_and_kl():
     bench = gc.bench.stacked_mnist(steps=2, batch_size=8, latent_dim=8, width=4, n_train=64, n_samples=50)
     row = gc.bench.run(Variant("baseline"), bench, seed=0)
