@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import math
 import sys
+import time
 
 import pandas as pd
 import pytest
 import torch
+from torch import nn
 
 import gancore as gc
 from gancore.bench import Variant
@@ -284,6 +286,29 @@ def test_time_per_step_times_a_plain_run():
     assert 0 < seconds < 1
     with pytest.raises(ValueError, match="steps"):
         gc.bench.time_per_step(Variant("baseline"), gc.bench.RING, steps=2)
+
+
+class _Sleepy(gc.techniques.Technique):
+    """Makes every G forward pass wait 50 ms without using the CPU, as a busy machine would."""
+
+    def wrap_g(self, G: nn.Module) -> nn.Module:
+        return _SleepThen(G)
+
+
+class _SleepThen(nn.Module):
+    def __init__(self, inner: nn.Module):
+        super().__init__()
+        self.inner = inner
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        time.sleep(0.05)
+        return self.inner(z)
+
+
+def test_time_per_step_counts_cpu_time_not_waiting():
+    sleepy = Variant("sleepy", techniques=[_Sleepy()])
+    seconds = gc.bench.time_per_step(sleepy, gc.bench.RING, steps=3, warmup=1)
+    assert seconds < 0.05  # each step waits at least 50 ms; a ring step takes a few ms of CPU
 
 
 def _mnist_metrics_ready() -> bool:

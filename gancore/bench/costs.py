@@ -1,4 +1,4 @@
-"""What a technique costs: seconds per step of plain single runs, timed on one thread."""
+"""What a technique costs: CPU seconds per step of plain single runs, timed on one thread."""
 
 from __future__ import annotations
 
@@ -18,11 +18,14 @@ __all__ = ["time_per_step", "step_costs"]
 def time_per_step(
     variant: Variant, benchmark: Benchmark, steps: int = 60, warmup: int = 10, seed: int = 0
 ) -> float:
-    """Seconds per generator step of one plain ``Trainer`` run, on one thread (best of 3 blocks).
+    """CPU seconds per generator step of one plain ``Trainer`` run, on one thread (best of 3 blocks).
 
     This is the cost of a technique as a reader would pay it; :func:`~gancore.bench.compare`'s
-    ``seconds_per_step`` is amortized over a batch and over a shared machine. The fastest of
-    three blocks is the one least disturbed by other work on the machine.
+    ``seconds_per_step`` is amortized over a batch and over a shared machine. The clock is the
+    process's CPU time (:func:`time.process_time`), not wall-clock time: on a busy machine the
+    wall clock also counts the time the process waits for a core, which is as large as the
+    step itself, while CPU time grows only through shared caches. On an idle machine the two
+    agree. The fastest of three blocks is the one least disturbed by other work.
 
     Args:
         variant: What to time.
@@ -42,9 +45,9 @@ def time_per_step(
         trainer.fit(data, stop_at=warmup)
         times = []
         for b in range(1, 4):
-            start = time.perf_counter()
+            start = time.process_time()
             trainer.fit(data, stop_at=warmup + b * block)
-            times.append((time.perf_counter() - start) / block)
+            times.append((time.process_time() - start) / block)
     finally:
         torch.set_num_threads(threads)
     return min(times)
@@ -53,7 +56,7 @@ def time_per_step(
 def step_costs(
     variants: Sequence[Variant], benchmark: Benchmark, rounds: int = 3, steps: int = 60, seed: int = 0
 ) -> pd.Series:
-    """:func:`time_per_step` of several variants, measured in interleaved rounds (fastest round each).
+    """:func:`time_per_step` (CPU seconds) of several variants, in interleaved rounds (fastest round each).
 
     Interleaving spreads any slow period of the machine over every variant instead of charging
     it to whichever was being timed, so ratios between variants are what to read.
@@ -66,7 +69,7 @@ def step_costs(
         seed: The runs' seed.
 
     Returns:
-        Seconds per step, indexed by variant name, in the variants' order.
+        CPU seconds per step, indexed by variant name, in the variants' order.
     """
     positive_int("rounds", rounds)
     names = [v.name for v in variants]
