@@ -29,6 +29,7 @@ __all__ = [
     "ClassCoverage",
     "class_coverage",
     "stacked_mnist_coverage",
+    "stacked_modes",
 ]
 
 
@@ -302,9 +303,9 @@ def class_coverage(images: torch.Tensor, batch_size: int = 1000) -> ClassCoverag
 def stacked_mnist_coverage(images: torch.Tensor, batch_size: int = 1000) -> ClassCoverage:
     """Stacked MNIST modes (out of 1,000) and KL to uniform, as in VEEGAN and PacGAN.
 
-    Each channel is classified separately; the mode is ``100 * d1 + 10 * d2 + d3``. The
-    papers score 26,000 samples; a mode-collapsed generator (one image) scores 1 mode and
-    ``kl = log 1000``.
+    Each channel is classified separately (:func:`classify`) and :func:`stacked_modes` counts
+    the modes. The papers score 26,000 samples; a mode-collapsed generator (one image) scores
+    1 mode and ``kl = log 1000``.
 
     Args:
         images: Stacked digits ``(N, 3, 28, 28)`` in ``[-1, 1]``, on CPU or CUDA.
@@ -317,7 +318,31 @@ def stacked_mnist_coverage(images: torch.Tensor, batch_size: int = 1000) -> Clas
         raise ValueError(
             f"images must be a tensor of shape (N, 3, 28, 28), got {getattr(images, 'shape', type(images))}"
         )
-    digits = classify(images.reshape(-1, 1, 28, 28), batch_size).reshape(-1, 3).cpu()  # (N, 3)
+    return stacked_modes(classify(images.reshape(-1, 1, 28, 28), batch_size).reshape(-1, 3))
+
+
+def stacked_modes(digits: torch.Tensor) -> ClassCoverage:
+    """Stacked MNIST modes from the digits read in each channel: mode ``100 * d1 + 10 * d2 + d3``.
+
+    Args:
+        digits: ``(N, 3)`` int64 digits 0–9, one per channel (``classify`` of each channel).
+
+    Returns:
+        A :class:`ClassCoverage` over the 1,000 modes.
+    """
+    if (
+        not isinstance(digits, torch.Tensor)
+        or digits.dtype != torch.int64
+        or digits.ndim != 2
+        or digits.shape[1] != 3
+        or len(digits) == 0
+    ):
+        raise ValueError(
+            f"digits must be a non-empty int64 tensor (N, 3), got {getattr(digits, 'shape', digits)!r}"
+        )
+    if digits.min() < 0 or digits.max() > 9:
+        raise ValueError(f"digits must lie in 0..9, got {int(digits.min())}..{int(digits.max())}")
+    digits = digits.cpu()
     modes = 100 * digits[:, 0] + 10 * digits[:, 1] + digits[:, 2]  # (N,)
     counts = torch.bincount(modes, minlength=1000)
     return ClassCoverage(modes=int((counts > 0).sum()), kl=kl_to_uniform(counts), counts=counts)

@@ -375,6 +375,7 @@ def test_stacked_mnist_benchmark_scores_modes_and_kl():
     bench = gc.bench.stacked_mnist(steps=2, batch_size=8, latent_dim=8, width=4, n_train=64, n_samples=50)
     row = gc.bench.run(Variant("baseline"), bench, seed=0)
     assert 1 <= row["modes"] <= 50 and 0 < row["kl"] <= math.log(1000) + 1e-9
+    assert 0.1 <= row["confidence"] <= 1  # a mean of top probabilities over 10 classes
     assert bench.data().shape == (64, 3, 28, 28)
 
 

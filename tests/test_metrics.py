@@ -228,6 +228,19 @@ def test_stacked_mnist_coverage_of_a_collapsed_batch(mnist_test: LabeledImages) 
     assert cov.kl == pytest.approx(math.log(1000), rel=1e-12)
 
 
+def test_stacked_modes_counts_digit_triples() -> None:
+    digits = torch.tensor([[1, 2, 3], [1, 2, 3], [0, 0, 9], [9, 9, 9]])
+    cov = gc.metrics.stacked_modes(digits)
+    assert cov.modes == 3 and cov.counts[123] == 2 and cov.counts[9] == 1 and cov.counts[999] == 1
+    # KL(p || uniform over 1000) = sum p log(1000 p) with p = (1/2, 1/4, 1/4)
+    expected = 0.5 * math.log(500) + 2 * 0.25 * math.log(250)
+    assert cov.kl == pytest.approx(expected, rel=1e-12)
+    with pytest.raises(ValueError, match=r"0\.\.9"):
+        gc.metrics.stacked_modes(torch.tensor([[1, 2, 10]]))
+    with pytest.raises(ValueError, match=r"\(N, 3\)"):
+        gc.metrics.stacked_modes(torch.tensor([[1, 2]]))
+
+
 def test_stacked_mnist_coverage_rejects_single_channel() -> None:
     with pytest.raises(ValueError, match=r"\(N, 3, 28, 28\)"):
         gc.metrics.stacked_mnist_coverage(torch.zeros(2, 1, 28, 28))

@@ -1,11 +1,12 @@
-"""Part V's stored studies: the DCGAN guidelines ablated, and conditional GANs (3 seeds each)."""
+"""Part V's stored studies: the DCGAN guidelines ablated, conditional GANs, and Stacked MNIST."""
 
 from __future__ import annotations
 
 from torch import nn
 
 from .. import models as M
-from ..bench import Variant, mnist
+from .. import techniques as T
+from ..bench import Variant, mnist, stacked_mnist
 from .store import Study
 
 __all__ = [
@@ -13,6 +14,8 @@ __all__ = [
     "DCGAN_D",
     "dcgan_variants",
     "conditional_variants",
+    "STACKED_STEPS",
+    "stacked_variants",
     "part5_studies",
 ]
 
@@ -57,6 +60,22 @@ def conditional_variants() -> tuple[Variant, ...]:
     )
 
 
+STACKED_STEPS = 2000
+"""Generator steps of chapter 5.3's Stacked MNIST runs (batch 64: five passes over 25,600 images)."""
+
+
+def stacked_variants() -> tuple[Variant, ...]:
+    """Chapter 5.3: the DCGAN on Stacked MNIST, and the two batch-level remedies for collapse.
+
+    D gains the input channels each technique adds: one for the minibatch standard deviation,
+    three more for a second packed image."""
+    return (
+        Variant("DCGAN", d_kwargs=DCGAN_D),
+        Variant("minibatch std", techniques=(T.MinibatchStd(4),), d_kwargs={**DCGAN_D, "channels": 4}),
+        Variant("pack 2", techniques=(T.Pack(2),), d_kwargs={**DCGAN_D, "channels": 6}),
+    )
+
+
 def part5_studies() -> tuple[Study, ...]:
     """Part V's studies, registered in ``gancore.studies.STUDIES``."""
     seeds = (0, 1, 2)
@@ -78,5 +97,14 @@ def part5_studies() -> tuple[Study, ...]:
             steps=PART5_STEPS,
             every=250,
             description="Chapter 5.2: unconditional vs class-conditional DCGANs (concatenation, projection).",
+        ),
+        Study(
+            name="part5_stacked",
+            benchmark=stacked_mnist(steps=STACKED_STEPS),
+            variants=stacked_variants(),
+            seeds=(0, 1, 2, 3, 4),
+            steps=STACKED_STEPS,
+            every=500,
+            description="Chapter 5.3: Stacked MNIST (1,000 modes) with the DCGAN, minibatch std and packing.",
         ),
     )
