@@ -65,14 +65,15 @@ STACKED_STEPS = 2000
 
 
 def stacked_variants() -> tuple[Variant, ...]:
-    """Chapter 5.3: the DCGAN on Stacked MNIST, and the two batch-level remedies for collapse.
+    """Chapter 5.3: the DCGAN on Stacked MNIST, the two batch-level remedies for collapse, and R1.
 
     D gains the input channels each technique adds: one for the minibatch standard deviation,
-    three more for a second packed image."""
+    three more for a second packed image. R1 keeps Part IV's toolkit weight (chapter 4.6)."""
     return (
         Variant("DCGAN", d_kwargs=DCGAN_D),
         Variant("minibatch std", techniques=(T.MinibatchStd(4),), d_kwargs={**DCGAN_D, "channels": 4}),
         Variant("pack 2", techniques=(T.Pack(2),), d_kwargs={**DCGAN_D, "channels": 6}),
+        Variant("R1, gamma 0.1", techniques=(T.R1(gamma=0.1),), d_kwargs=DCGAN_D),
     )
 
 
@@ -105,6 +106,6 @@ def part5_studies() -> tuple[Study, ...]:
             seeds=(0, 1, 2, 3, 4),
             steps=STACKED_STEPS,
             every=500,
-            description="Chapter 5.3: Stacked MNIST (1,000 modes) with the DCGAN, minibatch std and packing.",
+            description="Chapter 5.3: Stacked MNIST (1,000 modes): the DCGAN, minibatch std, packing and R1.",
         ),
     )
