@@ -30,6 +30,7 @@ __all__ = [
     "class_coverage",
     "stacked_mnist_coverage",
     "stacked_modes",
+    "label_coverage",
 ]
 
 
@@ -296,7 +297,34 @@ def class_coverage(images: torch.Tensor, batch_size: int = 1000) -> ClassCoverag
     Returns:
         A :class:`ClassCoverage` over the 10 digits (``kl`` ≈ 0 for real MNIST).
     """
-    counts = torch.bincount(classify(images, batch_size).cpu(), minlength=10)
+    return label_coverage(classify(images, batch_size), 10)
+
+
+def label_coverage(labels: torch.Tensor, num_classes: int) -> ClassCoverage:
+    """Classes present among predicted (or true) labels, and the KL of their histogram from uniform.
+
+    Args:
+        labels: ``(N,)`` int64 classes in ``[0, num_classes)``, e.g. ``classify(images)``.
+        num_classes: How many classes there are (10 digits, 1,000 Stacked MNIST modes).
+
+    Returns:
+        A :class:`ClassCoverage` over the ``num_classes`` classes.
+    """
+    positive_int("num_classes", num_classes)
+    if (
+        not isinstance(labels, torch.Tensor)
+        or labels.dtype != torch.int64
+        or labels.ndim != 1
+        or len(labels) == 0
+    ):
+        raise ValueError(
+            f"labels must be a non-empty int64 tensor (N,), got {getattr(labels, 'shape', labels)!r}"
+        )
+    if labels.min() < 0 or labels.max() >= num_classes:
+        raise ValueError(
+            f"labels must lie in 0..{num_classes - 1}, got {int(labels.min())}..{int(labels.max())}"
+        )
+    counts = torch.bincount(labels.cpu(), minlength=num_classes)
     return ClassCoverage(modes=int((counts > 0).sum()), kl=kl_to_uniform(counts), counts=counts)
 
 
@@ -342,10 +370,7 @@ def stacked_modes(digits: torch.Tensor) -> ClassCoverage:
         )
     if digits.min() < 0 or digits.max() > 9:
         raise ValueError(f"digits must lie in 0..9, got {int(digits.min())}..{int(digits.max())}")
-    digits = digits.cpu()
-    modes = 100 * digits[:, 0] + 10 * digits[:, 1] + digits[:, 2]  # (N,)
-    counts = torch.bincount(modes, minlength=1000)
-    return ClassCoverage(modes=int((counts > 0).sum()), kl=kl_to_uniform(counts), counts=counts)
+    return label_coverage(100 * digits[:, 0] + 10 * digits[:, 1] + digits[:, 2], 1000)
 
 
 def conditional_accuracy(images: torch.Tensor, labels: torch.Tensor, batch_size: int = 1000) -> float:

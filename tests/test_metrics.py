@@ -228,6 +228,17 @@ def test_stacked_mnist_coverage_of_a_collapsed_batch(mnist_test: LabeledImages) 
     assert cov.kl == pytest.approx(math.log(1000), rel=1e-12)
 
 
+def test_label_coverage_counts_classes_and_their_kl() -> None:
+    cov = gc.metrics.label_coverage(torch.tensor([0, 0, 1, 3]), 4)
+    assert cov.modes == 3 and cov.counts.tolist() == [2, 1, 0, 1]
+    # p = (1/2, 1/4, 0, 1/4) against 1/4 each: KL = 1/2 log 2 + 1/4 log 1 + 1/4 log 1
+    assert cov.kl == pytest.approx(0.5 * math.log(2), rel=1e-12)
+    with pytest.raises(ValueError, match=r"0\.\.3"):
+        gc.metrics.label_coverage(torch.tensor([0, 4]), 4)
+    with pytest.raises(ValueError, match="int64"):
+        gc.metrics.label_coverage(torch.tensor([0.0, 1.0]), 4)
+
+
 def test_stacked_modes_counts_digit_triples() -> None:
     digits = torch.tensor([[1, 2, 3], [1, 2, 3], [0, 0, 9], [9, 9, 9]])
     cov = gc.metrics.stacked_modes(digits)

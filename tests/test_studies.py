@@ -28,7 +28,7 @@ def test_every_study_is_stored_complete_and_current(name):
 
 
 def _needs_mnist(study: gc.studies.Study) -> bool:
-    return isinstance(study.benchmark, gc.bench.MNISTBenchmark)
+    return isinstance(study.benchmark, (gc.bench.MNISTBenchmark, gc.bench.StackedMNISTBenchmark))
 
 
 def _mnist_available() -> bool:

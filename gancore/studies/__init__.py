@@ -24,7 +24,14 @@ from .book import (
     toolkit_effects,
     with_baseline,
 )
-from .images import DCGAN_D, PART5_STEPS, conditional_variants, dcgan_variants
+from .images import (
+    DCGAN_D,
+    PART5_STEPS,
+    STACKED_STEPS,
+    conditional_variants,
+    dcgan_variants,
+    stacked_variants,
+)
 from .store import (
     StaleStudyError,
     Study,
@@ -50,6 +57,8 @@ __all__ = [
     "PART5_STEPS",
     "dcgan_variants",
     "conditional_variants",
+    "STACKED_STEPS",
+    "stacked_variants",
     "DCGAN_D",
     "with_baseline",
     "toolkit",
