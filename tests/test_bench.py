@@ -305,6 +305,14 @@ class _SleepThen(nn.Module):
         return self.inner(z)
 
 
+def test_time_call_counts_cpu_time_per_call():
+    assert gc.bench.time_call(lambda: time.sleep(0.01), calls=2, blocks=2) < 0.005  # waiting is not CPU time
+    busy = gc.bench.time_call(lambda: sum(range(20_000)), calls=5, blocks=3)
+    assert 0 < busy < 0.1
+    with pytest.raises(ValueError, match="calls"):
+        gc.bench.time_call(lambda: None, calls=0)
+
+
 def test_time_per_step_counts_cpu_time_not_waiting():
     sleepy = Variant("sleepy", techniques=[_Sleepy()])
     seconds = gc.bench.time_per_step(sleepy, gc.bench.RING, steps=3, warmup=1)

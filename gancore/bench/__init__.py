@@ -3,7 +3,7 @@
 - :mod:`~gancore.bench.benchmarks`: what a comparison holds fixed (``RING``, ``GRID``, ``mnist``,
   ``stacked_mnist``).
 - :mod:`~gancore.bench.comparison`: ``Variant``, ``compare``, ``run``, ``build_trainer``.
-- :mod:`~gancore.bench.costs`: ``time_per_step``, ``step_costs``.
+- :mod:`~gancore.bench.costs`: ``time_per_step``, ``step_costs``, ``time_call``.
 - :mod:`~gancore.bench.stats`: ``summarize``, ``bootstrap_ci``, ``paired_difference``, ``effects``.
 - ``gancore.bench.pool``: the worker processes ``compare`` keeps between calls.
 """
@@ -20,7 +20,7 @@ from .benchmarks import (
     stacked_mnist,
 )
 from .comparison import Variant, build_trainer, compare, run
-from .costs import step_costs, time_per_step
+from .costs import step_costs, time_call, time_per_step
 from .pool import shutdown_workers
 from .stats import (
     Summary,
@@ -51,6 +51,7 @@ __all__ = [
     "compare",
     "time_per_step",
     "step_costs",
+    "time_call",
     "Summary",
     "summarize",
     "bootstrap_ci",

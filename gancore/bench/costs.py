@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pandas as pd
 import torch
@@ -12,7 +12,7 @@ from ..checks import positive_int
 from .benchmarks import Benchmark
 from .comparison import Variant, build_trainer
 
-__all__ = ["time_per_step", "step_costs"]
+__all__ = ["time_per_step", "step_costs", "time_call"]
 
 
 def time_per_step(
@@ -79,3 +79,30 @@ def step_costs(
         {v.name: time_per_step(v, benchmark, steps=steps, seed=seed) for v in variants} for _ in range(rounds)
     ]
     return pd.DataFrame(measured).min().rename("seconds per step")
+
+
+def time_call(fn: Callable[[], object], calls: int = 50, blocks: int = 5) -> float:
+    """CPU seconds per call of ``fn()`` on one thread: the fastest of ``blocks`` blocks of ``calls``.
+
+    The clock is the process's CPU time, as in :func:`time_per_step`, so other work on a busy
+    machine does not count; use it to compare parts of a step (a loss, a wrapper's forward pass).
+
+    Args:
+        fn: What to time, called without arguments.
+        calls: Calls per block.
+        blocks: Blocks; the fastest counts.
+    """
+    positive_int("calls", calls)
+    positive_int("blocks", blocks)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        times = []
+        for _ in range(blocks):
+            start = time.process_time()
+            for _ in range(calls):
+                fn()
+            times.append((time.process_time() - start) / calls)
+    finally:
+        torch.set_num_threads(threads)
+    return min(times)
