@@ -22,7 +22,7 @@ def time_per_step(
 
     This is the cost of a technique as a reader would pay it; :func:`~gancore.bench.compare`'s
     ``seconds_per_step`` is amortized over a batch and over a shared machine. The clock is the
-    process's CPU time (:func:`time.process_time`), not wall-clock time: on a busy machine the
+    process's CPU time (``time.process_time``), not wall-clock time: on a busy machine the
     wall clock also counts the time the process waits for a core, which is as large as the
     step itself, while CPU time grows only through shared caches. On an idle machine the two
     agree. The fastest of three blocks is the one least disturbed by other work.

@@ -61,7 +61,7 @@ def conditional_variants() -> tuple[Variant, ...]:
 
 
 STACKED_STEPS = 2000
-"""Generator steps of chapter 5.3's Stacked MNIST runs (batch 64: five passes over 25,600 images).
+"""Generator steps of chapter 5.3's Stacked MNIST runs, at batch 64 (five passes over 25,600 images).
 
 ``part5_stacked_long`` trains the DCGAN and the two techniques that changed its modes twice as long."""
 
