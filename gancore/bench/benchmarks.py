@@ -162,9 +162,8 @@ class MNISTBenchmark(Benchmark):
         )  # (n, 1, 28, 28)
         real, real_labels = _mnist_reference(self.root, self.train, self.n_samples)
         feats = gc_metrics.classifier_features(fake)  # (n, 128)
-        top, digits = gc_metrics.class_probabilities(fake).max(
-            dim=1
-        )  # (n,) each: one pass for classes and confidence
+        # one classifier pass for classes, confidence and cond_acc: (n,) each
+        top, digits = gc_metrics.class_probabilities(fake).max(dim=1)
         cov = gc_metrics.label_coverage(digits, 10)
         pr = gc_metrics.precision_recall(real, feats)
         scores = {

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 
 import pandas as pd
 import torch
@@ -13,6 +14,17 @@ from .benchmarks import Benchmark
 from .comparison import Variant, build_trainer
 
 __all__ = ["time_per_step", "step_costs", "time_call"]
+
+
+@contextmanager
+def _one_thread() -> Iterator[None]:
+    """Run the block with torch on one intra-op thread, then restore the caller's setting."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
 
 
 def time_per_step(
@@ -39,17 +51,13 @@ def time_per_step(
     block = steps // 3
     trainer = build_trainer(variant, benchmark, seed, steps=warmup + 3 * block)
     data = benchmark.data()
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
+    with _one_thread():
         trainer.fit(data, stop_at=warmup)
         times = []
         for b in range(1, 4):
             start = time.process_time()
             trainer.fit(data, stop_at=warmup + b * block)
             times.append((time.process_time() - start) / block)
-    finally:
-        torch.set_num_threads(threads)
     return min(times)
 
 
@@ -94,15 +102,11 @@ def time_call(fn: Callable[[], object], calls: int = 50, blocks: int = 5) -> flo
     """
     positive_int("calls", calls)
     positive_int("blocks", blocks)
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        times = []
+    times = []
+    with _one_thread():
         for _ in range(blocks):
             start = time.process_time()
             for _ in range(calls):
                 fn()
             times.append((time.process_time() - start) / calls)
-    finally:
-        torch.set_num_threads(threads)
     return min(times)
